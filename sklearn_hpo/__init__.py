@@ -1,0 +1,11 @@
+"""sklearn_hpo: hyperparameter search strategies for scikit-learn.
+
+Every search is a drop-in replacement for ``GridSearchCV``.
+"""
+
+from sklearn_hpo.optimizers import RandomOptimizer
+from sklearn_hpo.space import Categorical, Integer, Real
+
+__version__ = "0.1.0.dev0"
+
+__all__ = ["Categorical", "Integer", "Real", "RandomOptimizer", "__version__"]

@@ -1,0 +1,6 @@
+"""Ask/tell optimizers (maximising), independent of scikit-learn estimators."""
+
+from sklearn_hpo.optimizers._base import BaseOptimizer, SearchSpaceExhaustedWarning
+from sklearn_hpo.optimizers._random import RandomOptimizer
+
+__all__ = ["BaseOptimizer", "RandomOptimizer", "SearchSpaceExhaustedWarning"]

@@ -1,0 +1,244 @@
+"""The ask/tell interface every optimizer implements.
+
+Optimizers are plain objects (not scikit-learn estimators). They work in the
+unit cube of a :class:`~sklearn_hpo.space.SearchSpace` and always maximise.
+Subclasses implement only :meth:`BaseOptimizer._propose`; the base class keeps
+the observations, canonicalises and de-duplicates proposals, tops up a batch
+with random points when a strategy cannot find enough new ones, and detects
+exhausted finite spaces.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+import warnings
+from abc import ABC, abstractmethod
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from sklearn_hpo.space import SearchSpace, as_search_space
+from sklearn_hpo.utils._random import as_generator
+
+__all__ = ["BaseOptimizer", "SearchSpaceExhaustedWarning"]
+
+# Finite spaces up to this size are enumerated when random top-up fails.
+_ENUMERATE_LIMIT = 200_000
+
+
+class SearchSpaceExhaustedWarning(UserWarning):
+    """Warns that every candidate of a finite search space has been proposed."""
+
+
+def _row_keys(U: np.ndarray) -> list[bytes]:
+    """Hashable keys of canonical unit rows (NaN = inactive column)."""
+    R = np.round(np.nan_to_num(U, nan=-1.0), 9) + 0.0  # +0.0 folds -0.0
+    return [r.tobytes() for r in R]
+
+
+class BaseOptimizer(ABC):
+    """Base class of ask/tell optimizers (maximising).
+
+    Parameters
+    ----------
+    search_space : dict, list of dict or SearchSpace
+        What to search; see :func:`sklearn_hpo.space.as_search_space`.
+    random_state : int, RandomState, Generator or None, default=None
+        Seed for reproducible proposals.
+
+    Attributes
+    ----------
+    space : SearchSpace
+        The validated search space.
+    X_unit : ndarray of shape (n_observations, n_columns)
+        Told candidates in canonical unit-cube form (NaN = inactive).
+    y : ndarray of shape (n_observations,)
+        Told scores; failed evaluations are NaN.
+    budgets : ndarray of shape (n_observations,)
+        Budget (resource) of each observation; NaN when not given.
+    """
+
+    def __init__(self, search_space: Any, *, random_state: Any = None) -> None:
+        self.space: SearchSpace = as_search_space(search_space)
+        self.random_state = random_state
+        self._rng = as_generator(random_state)
+        d = self.space.n_columns
+        self.X_unit = np.empty((0, d))
+        self.y = np.empty(0)
+        self.budgets = np.empty(0)
+        self._seen: set[bytes] = set()
+        self._pending: set[bytes] = set()
+        self._exhausted = False
+
+    # ------------------------------------------------------------------ API
+    @property
+    def n_observations(self) -> int:
+        """Number of told evaluations."""
+        return len(self.y)
+
+    def ask(self, n_candidates: int = 1) -> list[dict[str, Any]]:
+        """Propose up to ``n_candidates`` distinct, never-evaluated candidates.
+
+        Parameters
+        ----------
+        n_candidates : int, default=1
+            Batch size (for parallel workers).
+
+        Returns
+        -------
+        list of dict
+            Fewer than ``n_candidates`` only when a finite space is exhausted
+            (a :class:`SearchSpaceExhaustedWarning` is issued).
+        """
+        if (
+            not isinstance(n_candidates, numbers.Integral)
+            or isinstance(n_candidates, bool)
+            or n_candidates < 1
+        ):
+            raise ValueError(
+                f"n_candidates must be an int >= 1, got {n_candidates!r}."
+            )
+        n = int(n_candidates)
+        proposed = np.atleast_2d(np.asarray(self._propose(n), dtype=float))
+        rows = self._take_new(
+            self.space.snap(proposed) if len(proposed) else proposed, n
+        )
+        if len(rows) < n:
+            rows += self._top_up(n - len(rows), rows)
+        if len(rows) < n:
+            self._exhausted = True
+            warnings.warn(
+                f"The search space has only {self.space.size} distinct candidates; "
+                f"all have been proposed, so this batch has {len(rows)} instead of "
+                f"{n}.",
+                SearchSpaceExhaustedWarning,
+                stacklevel=2,
+            )
+        if not rows:
+            return []
+        U = np.vstack(rows)
+        self._pending.update(_row_keys(U))
+        return self.space.from_unit(U)
+
+    def tell(
+        self,
+        candidates: Sequence[Mapping[str, Any]],
+        scores: Sequence[float],
+        budgets: Sequence[float] | None = None,
+    ) -> None:
+        """Record evaluated candidates and their scores (cheap; no model fit).
+
+        Parameters
+        ----------
+        candidates : list of dict
+            Evaluated candidates (asked or not).
+        scores : sequence of float
+            Their scores, higher is better; NaN or infinite means failed.
+        budgets : sequence of float, optional
+            Resource each evaluation used (multi-fidelity optimizers).
+        """
+        candidates = list(candidates)
+        y = np.asarray(scores, dtype=float).reshape(-1)
+        if len(y) != len(candidates):
+            raise ValueError(
+                f"tell got {len(candidates)} candidates but {len(y)} scores."
+            )
+        b = (
+            np.full(len(y), np.nan)
+            if budgets is None
+            else np.asarray(budgets, dtype=float).reshape(-1)
+        )
+        if len(b) != len(y):
+            raise ValueError(f"tell got {len(y)} scores but {len(b)} budgets.")
+        if not candidates:
+            return
+        U = self.space.snap(self.space.to_unit(candidates))
+        y = np.where(np.isfinite(y), y, np.nan)
+        keys = _row_keys(U)
+        self._seen.update(keys)
+        self._pending.difference_update(keys)
+        self.X_unit = np.vstack([self.X_unit, U])
+        self.y = np.concatenate([self.y, y])
+        self.budgets = np.concatenate([self.budgets, b])
+
+    # ------------------------------------------------------ for subclasses
+    @abstractmethod
+    def _propose(self, n_candidates: int) -> np.ndarray:
+        """Return unit-cube rows, best first (at least ``n_candidates`` ideally).
+
+        Rows need not be canonical or new: the base class snaps them and
+        drops those already evaluated, pending or repeated.
+        """
+
+    @property
+    def _excluded(self) -> set[bytes]:
+        return self._seen | self._pending
+
+    # -------------------------------------------------------------- helpers
+    def _take_new(
+        self, U: np.ndarray, n: int, chosen: list[np.ndarray] | None = None
+    ) -> list[np.ndarray]:
+        excluded = self._excluded
+        if chosen:
+            excluded = excluded | set(_row_keys(np.vstack(chosen)))
+        rows = []
+        for key, row in zip(_row_keys(U), U):
+            if key in excluded:
+                continue
+            excluded.add(key)
+            rows.append(row)
+            if len(rows) == n:
+                break
+        return rows
+
+    def _top_up(self, n: int, chosen: list[np.ndarray]) -> list[np.ndarray]:
+        """Random new rows when the strategy could not provide enough."""
+        space = self.space
+        remaining = space.size - len(self._excluded) - len(chosen)
+        if remaining <= 0:
+            return []
+        rows: list[np.ndarray] = []
+        for _ in range(10):
+            rows += self._take_new(
+                space.sample_unit(max(4 * n, 16), self._rng), n - len(rows),
+                chosen + rows,
+            )
+            if len(rows) == n:
+                return rows
+        if space.size <= _ENUMERATE_LIMIT:
+            grid = self._enumerate()
+            grid = grid[self._rng.permutation(len(grid))]
+            rows += self._take_new(grid, n - len(rows), chosen + rows)
+        return rows
+
+    def _enumerate(self) -> np.ndarray:
+        """All canonical rows of a finite space."""
+        space = self.space
+        blocks = []
+        for k, sub in enumerate(space.subspaces):
+            per_dim = []
+            for dim in sub.values():
+                m = dim.n_values
+                if m is None or not math.isfinite(m):
+                    return np.empty((0, space.n_columns))
+                per_dim.append(space_values_unit(dim))
+            combos = np.array(list(itertools.product(*per_dim)), dtype=float)
+            block = np.full((len(combos), space.n_columns), np.nan)
+            if space.has_selector:
+                block[:, 0] = (k + 0.5) / len(space.subspaces)
+            cols = [j for j, c in enumerate(space.columns) if c.subspace == k]
+            block[:, cols] = combos
+            blocks.append(block)
+        return np.vstack(blocks)
+
+
+def space_values_unit(dim: Any) -> np.ndarray:
+    """Canonical unit values of every value of a finite dimension."""
+    m = int(dim.n_values)
+    if getattr(dim, "discrete", False):
+        lo, _ = dim.dist.support()
+        return np.unique(dim.to_unit(np.arange(m) + lo))
+    # Cell centres cover every value of Integer and Categorical dimensions.
+    return np.unique(dim.snap((np.arange(m) + 0.5) / m))

@@ -1,0 +1,374 @@
+"""One-dimensional search dimensions and their exact maps to the unit interval.
+
+Every dimension maps its values to ``[0, 1]`` (``to_unit``) and back
+(``from_unit``) so that model-based optimizers can work in the unit cube.
+``from_unit(to_unit(v)) == v`` holds exactly for every value of a dimension;
+discrete dimensions own one cell of the unit interval per value and map a value
+to the centre of its cell, so ``snap(u) = to_unit(from_unit(u))`` is the
+canonical point of the cell that ``u`` falls in.
+"""
+
+from __future__ import annotations
+
+import numbers
+from abc import ABC, abstractmethod
+from typing import Any, Sequence
+
+import numpy as np
+
+from sklearn_hpo.utils._random import as_generator
+
+__all__ = ["Dimension", "Real", "Integer", "Categorical"]
+
+
+class Dimension(ABC):
+    """Base class of one searchable parameter.
+
+    Subclasses are immutable: their attributes are set once in ``__init__``.
+    Validation is deferred to :meth:`validate` (called when a search is fit) so
+    that the error can name the parameter.
+    """
+
+    #: "real", "integer" or "categorical": how optimizers should treat it.
+    kind: str = "real"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if getattr(self, "_frozen", False):
+            raise AttributeError(f"{type(self).__name__} objects are immutable.")
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} objects are immutable.")
+
+    def _freeze(self) -> None:
+        object.__setattr__(self, "_frozen", True)
+
+    def __reduce__(self):
+        return (type(self)._rebuild, (self._init_args(),))
+
+    @classmethod
+    def _rebuild(cls, init: tuple[tuple, dict]) -> Dimension:
+        args, kwargs = init
+        return cls(*args, **kwargs)
+
+    @abstractmethod
+    def _init_args(self) -> tuple[tuple, dict]:
+        """Arguments that rebuild this dimension (for pickling and equality)."""
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return _safe_equal(self._init_args(), other._init_args())
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, repr(self)))
+
+    @property
+    def n_values(self) -> int | None:
+        """Number of distinct values, or None when the dimension is continuous."""
+        return None
+
+    @abstractmethod
+    def validate(self, name: str) -> None:
+        """Raise a ValueError/TypeError naming parameter ``name`` if invalid."""
+
+    @abstractmethod
+    def to_unit(self, values: Sequence[Any]) -> np.ndarray:
+        """Map values of this dimension to floats in ``[0, 1]``."""
+
+    @abstractmethod
+    def from_unit(self, u: np.ndarray) -> list:
+        """Map floats in ``[0, 1]`` to values of this dimension."""
+
+    def snap(self, u: np.ndarray) -> np.ndarray:
+        """Canonical unit point of the value each ``u`` maps to."""
+        return self.to_unit(self.from_unit(np.asarray(u, dtype=float)))
+
+    def rvs(self, size: int | None = None, random_state: Any = None) -> Any:
+        """Draw values, as ``scipy.stats`` distributions do.
+
+        This makes every dimension usable as a distribution in scikit-learn's
+        ``RandomizedSearchCV``.
+
+        Parameters
+        ----------
+        size : int or None, default=None
+            Number of values; None returns a single value.
+        random_state : int, RandomState, Generator or None, default=None
+            Seed or generator.
+
+        Returns
+        -------
+        value or list
+            One value when ``size`` is None, else a list of ``size`` values.
+        """
+        self.validate("<dimension>")
+        rng = as_generator(random_state)
+        n = 1 if size is None else int(size)
+        values = self.from_unit(rng.random(n))
+        return values[0] if size is None else values
+
+
+def _safe_equal(a: Any, b: Any) -> bool:
+    try:
+        result = a == b
+        return bool(result)
+    except Exception:  # array-like choices compare element-wise
+        return a is b
+
+
+def _check_number(name: str, what: str, value: Any, integral: bool) -> None:
+    kind = numbers.Integral if integral else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind):
+        expected = "an int" if integral else "a real number"
+        raise TypeError(
+            f"Parameter {name!r}: {what} must be {expected}, got {value!r} "
+            f"of type {type(value).__name__}."
+        )
+    if not np.isfinite(value):
+        raise ValueError(f"Parameter {name!r}: {what} must be finite, got {value!r}.")
+
+
+def _check_bounds(name: str, low: Any, high: Any, log: Any, integral: bool) -> None:
+    _check_number(name, "low", low, integral)
+    _check_number(name, "high", high, integral)
+    if not isinstance(log, (bool, np.bool_)):
+        raise TypeError(f"Parameter {name!r}: log must be a bool, got {log!r}.")
+    if integral and low > high:
+        raise ValueError(
+            f"Parameter {name!r}: low must be <= high, got low={low!r}, high={high!r}."
+        )
+    if not integral and low >= high:
+        raise ValueError(
+            f"Parameter {name!r}: low must be < high, got low={low!r}, high={high!r}."
+        )
+    if log and low <= 0:
+        raise ValueError(
+            f"Parameter {name!r}: log=True needs low > 0, got low={low!r}."
+        )
+
+
+class Real(Dimension):
+    """A continuous parameter on ``[low, high]``, uniform or log-uniform.
+
+    Parameters
+    ----------
+    low : float
+        Lower bound (inclusive).
+    high : float
+        Upper bound (inclusive), greater than ``low``.
+    log : bool, default=False
+        Search on a log scale (``low`` must then be positive), as for learning
+        rates and regularisation strengths.
+
+    Examples
+    --------
+    >>> from sklearn_hpo.space import Real
+    >>> Real(1e-3, 1e3, log=True).rvs(random_state=0) > 0
+    True
+    """
+
+    kind = "real"
+
+    def __init__(self, low: float, high: float, *, log: bool = False) -> None:
+        self.low = low
+        self.high = high
+        self.log = log
+        self._freeze()
+
+    def _init_args(self) -> tuple[tuple, dict]:
+        return (self.low, self.high), {"log": self.log}
+
+    def __repr__(self) -> str:
+        log = ", log=True" if self.log else ""
+        return f"Real({self.low!r}, {self.high!r}{log})"
+
+    def validate(self, name: str) -> None:
+        _check_bounds(name, self.low, self.high, self.log, integral=False)
+
+    def _edges(self) -> tuple[float, float]:
+        if self.log:
+            return float(np.log(self.low)), float(np.log(self.high))
+        return float(self.low), float(self.high)
+
+    def to_unit(self, values: Sequence[Any]) -> np.ndarray:
+        x = np.asarray(values, dtype=float)
+        if self.log:
+            x = np.log(x)
+        lo, hi = self._edges()
+        return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
+
+    def from_unit(self, u: np.ndarray) -> list:
+        lo, hi = self._edges()
+        x = lo + np.clip(np.asarray(u, dtype=float), 0.0, 1.0) * (hi - lo)
+        if self.log:
+            x = np.exp(x)
+        x = np.clip(x, self.low, self.high)
+        return [float(v) for v in np.atleast_1d(x)]
+
+    def snap(self, u: np.ndarray) -> np.ndarray:
+        return np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
+
+
+class Integer(Dimension):
+    """An integer parameter on ``[low, high]`` (both inclusive).
+
+    Parameters
+    ----------
+    low : int
+        Smallest value.
+    high : int
+        Largest value, at least ``low``.
+    log : bool, default=False
+        Draw on a log scale (``low`` must then be at least 1), as for numbers
+        of neighbours or estimators spanning orders of magnitude.
+
+    Notes
+    -----
+    Each integer owns a cell of the unit interval (of equal width, or of equal
+    width in log space when ``log=True``), so that optimizers working in the
+    unit cube never propose two points that round to the same integer.
+
+    Examples
+    --------
+    >>> from sklearn_hpo.space import Integer
+    >>> Integer(1, 5).from_unit([0.0, 0.5, 1.0])
+    [1, 3, 5]
+    """
+
+    kind = "integer"
+
+    def __init__(self, low: int, high: int, *, log: bool = False) -> None:
+        self.low = low
+        self.high = high
+        self.log = log
+        self._freeze()
+
+    def _init_args(self) -> tuple[tuple, dict]:
+        return (self.low, self.high), {"log": self.log}
+
+    def __repr__(self) -> str:
+        log = ", log=True" if self.log else ""
+        return f"Integer({self.low!r}, {self.high!r}{log})"
+
+    @property
+    def n_values(self) -> int:
+        return int(self.high) - int(self.low) + 1
+
+    def validate(self, name: str) -> None:
+        _check_bounds(name, self.low, self.high, self.log, integral=True)
+
+    def _edges(self) -> tuple[float, float]:
+        lo, hi = self.low - 0.5, self.high + 0.5
+        if self.log:
+            return float(np.log(lo)), float(np.log(hi))
+        return float(lo), float(hi)
+
+    def to_unit(self, values: Sequence[Any]) -> np.ndarray:
+        x = np.asarray(values, dtype=float)
+        if self.log:
+            # Map to the middle of the value's cell in log space.
+            a, b = np.log(np.maximum(x - 0.5, 1e-300)), np.log(x + 0.5)
+            x = 0.5 * (a + b)
+        lo, hi = self._edges()
+        return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
+
+    def from_unit(self, u: np.ndarray) -> list:
+        lo, hi = self._edges()
+        t = lo + np.clip(np.asarray(u, dtype=float), 0.0, 1.0) * (hi - lo)
+        if self.log:
+            t = np.exp(t)
+        v = np.clip(np.floor(t + 0.5), self.low, self.high).astype(np.int64)
+        return [int(i) for i in np.atleast_1d(v)]
+
+
+class Categorical(Dimension):
+    """A parameter taking one of a fixed list of values.
+
+    Parameters
+    ----------
+    choices : sequence
+        The values, kept as given: strings, numbers, None, estimators,
+        callables. Order does not matter to the optimizers.
+
+    Notes
+    -----
+    A value is matched to a choice by identity first, then by equality, so
+    unhashable values and estimator instances work.
+
+    Examples
+    --------
+    >>> from sklearn_hpo.space import Categorical
+    >>> Categorical(["rbf", "linear"]).from_unit([0.9])
+    ['linear']
+    """
+
+    kind = "categorical"
+
+    def __init__(self, choices: Sequence[Any]) -> None:
+        self.choices = tuple(choices) if _is_sequence(choices) else choices
+        self._freeze()
+
+    def _init_args(self) -> tuple[tuple, dict]:
+        return (self.choices,), {}
+
+    def __repr__(self) -> str:
+        return f"Categorical({list(self.choices)!r})"
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, len(self.choices)))
+
+    @property
+    def n_values(self) -> int:
+        return len(self.choices)
+
+    def validate(self, name: str) -> None:
+        if not isinstance(self.choices, tuple):
+            raise TypeError(
+                f"Parameter {name!r}: choices must be a list or tuple, got "
+                f"{self.choices!r} of type {type(self.choices).__name__}."
+            )
+        if len(self.choices) == 0:
+            raise ValueError(f"Parameter {name!r}: choices must not be empty, got [].")
+
+    def index(self, value: Any) -> int:
+        """Position of ``value`` among the choices (identity, then equality)."""
+        for i, c in enumerate(self.choices):
+            if c is value:
+                return i
+        for i, c in enumerate(self.choices):
+            if type(c) is type(value) or _both_numbers(c, value):
+                if _safe_equal(c, value):
+                    return i
+        raise ValueError(f"{value!r} is not one of the choices {list(self.choices)!r}.")
+
+    def to_unit(self, values: Sequence[Any]) -> np.ndarray:
+        k = len(self.choices)
+        idx = np.array([self.index(v) for v in values], dtype=float)
+        return (idx + 0.5) / k
+
+    def from_unit(self, u: np.ndarray) -> list:
+        k = len(self.choices)
+        u = np.atleast_1d(np.asarray(u, dtype=float))
+        idx = np.clip(np.floor(u * k), 0, k - 1).astype(np.int64)
+        return [self.choices[i] for i in idx]
+
+    def snap(self, u: np.ndarray) -> np.ndarray:
+        k = len(self.choices)
+        u = np.asarray(u, dtype=float)
+        return (np.clip(np.floor(u * k), 0, k - 1) + 0.5) / k
+
+
+def _is_sequence(x: Any) -> bool:
+    return isinstance(x, (list, tuple)) or (
+        isinstance(x, np.ndarray) and x.ndim == 1
+    )
+
+
+def _both_numbers(a: Any, b: Any) -> bool:
+    return (
+        isinstance(a, numbers.Number)
+        and isinstance(b, numbers.Number)
+        and not isinstance(a, bool)
+        and not isinstance(b, bool)
+    )

@@ -1,0 +1,105 @@
+"""Frozen ``scipy.stats`` distributions as search dimensions.
+
+The distribution's CDF maps a value to the unit interval and its inverse CDF
+maps back, so a uniform search in the unit cube samples from the prior, and a
+model-based optimizer concentrates where the prior puts mass.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from sklearn_hpo.space._dimensions import Dimension
+
+__all__ = ["Distribution"]
+
+# Keep inverse-CDF arguments away from 0 and 1, where unbounded priors are
+# infinite.
+_EPS = 1e-9
+
+
+def _is_discrete(dist: Any) -> bool:
+    from scipy import stats
+
+    return isinstance(getattr(dist, "dist", None), stats.rv_discrete)
+
+
+class Distribution(Dimension):
+    """Wrap a frozen ``scipy.stats`` distribution (continuous or discrete).
+
+    Parameters
+    ----------
+    dist : frozen scipy.stats distribution
+        For example ``scipy.stats.loguniform(1e-3, 1e3)`` or
+        ``scipy.stats.randint(1, 10)``. It is used as is, never modified.
+
+    Notes
+    -----
+    Any object with ``rvs``, ``cdf`` and ``ppf`` methods works; discrete
+    distributions (``rv_discrete``) yield Python ints.
+    """
+
+    def __init__(self, dist: Any) -> None:
+        self.dist = dist
+        self.discrete = _is_discrete(dist)
+        self.kind = "integer" if self.discrete else "real"
+        self._freeze()
+
+    def _init_args(self) -> tuple[tuple, dict]:
+        return (self.dist,), {}
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.dist is other.dist
+
+    def __hash__(self) -> int:
+        return id(self.dist)
+
+    def __repr__(self) -> str:
+        d = self.dist
+        name = getattr(getattr(d, "dist", None), "name", type(d).__name__)
+        args = ", ".join(
+            [repr(a) for a in getattr(d, "args", ())]
+            + [f"{k}={v!r}" for k, v in getattr(d, "kwds", {}).items()]
+        )
+        return f"Distribution({name}({args}))"
+
+    @property
+    def n_values(self) -> int | None:
+        if not self.discrete:
+            return None
+        lo, hi = self.dist.support()
+        if np.isfinite(lo) and np.isfinite(hi):
+            return int(hi - lo + 1)
+        return None
+
+    def validate(self, name: str) -> None:
+        for method in ("rvs", "cdf", "ppf"):
+            if not callable(getattr(self.dist, method, None)):
+                raise TypeError(
+                    f"Parameter {name!r}: a distribution needs an {method!r} method "
+                    f"(a frozen scipy.stats distribution), got {self.dist!r}."
+                )
+
+    def to_unit(self, values: Sequence[Any]) -> np.ndarray:
+        x = np.asarray(values, dtype=float)
+        if self.discrete:
+            # The centre of the value's probability cell (cdf(x-1), cdf(x)].
+            u = 0.5 * (self.dist.cdf(x - 1) + self.dist.cdf(x))
+        else:
+            u = self.dist.cdf(x)
+        return np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
+
+    def from_unit(self, u: np.ndarray) -> list:
+        u = np.clip(np.atleast_1d(np.asarray(u, dtype=float)), _EPS, 1 - _EPS)
+        x = np.asarray(self.dist.ppf(u))
+        if self.discrete:
+            return [int(v) for v in x]
+        return [float(v) for v in x]
+
+    def rvs(self, size: int | None = None, random_state: Any = None) -> Any:
+        """Draw from the wrapped distribution (its own ``rvs``)."""
+        return self.dist.rvs(size=size, random_state=random_state)

@@ -1,0 +1,294 @@
+"""Search spaces: named dimensions, conditional sub-spaces and the unit cube.
+
+A :class:`SearchSpace` is a list of sub-spaces (one dict of dimensions each,
+as ``GridSearchCV`` accepts a list of grids). Optimizers see it as one unit
+cube with a column per (sub-space, parameter) pair, plus a leading categorical
+column that selects the sub-space when there is more than one. Columns of the
+sub-spaces a candidate does not use are NaN ("inactive").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+
+from sklearn_hpo.space._dimensions import Categorical, Dimension
+from sklearn_hpo.space._scipy import Distribution
+from sklearn_hpo.utils._random import as_generator
+
+__all__ = ["SearchSpace", "Column", "as_search_space", "as_dimension"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the unit-cube encoding of a search space.
+
+    Attributes
+    ----------
+    subspace : int or None
+        Index of the sub-space this column belongs to; None for the sub-space
+        selector column.
+    name : str
+        Parameter name (``"<subspace>"`` for the selector column).
+    dimension : Dimension
+        The dimension encoded in this column.
+    """
+
+    subspace: int | None
+    name: str
+    dimension: Dimension
+
+    @property
+    def kind(self) -> str:
+        return self.dimension.kind
+
+    @property
+    def n_values(self) -> int | None:
+        return self.dimension.n_values
+
+
+def as_dimension(value: Any, name: str = "<parameter>") -> Dimension:
+    """Turn what ``RandomizedSearchCV`` accepts for one parameter into a Dimension.
+
+    Parameters
+    ----------
+    value : Dimension, frozen scipy.stats distribution, list, tuple or array
+        Dimensions are returned as they are; objects with an ``rvs`` method are
+        wrapped in :class:`Distribution`; sequences become :class:`Categorical`.
+    name : str
+        Parameter name, used in error messages.
+
+    Returns
+    -------
+    Dimension
+    """
+    if isinstance(value, Dimension):
+        dim = value
+    elif hasattr(value, "rvs") and not isinstance(value, (str, bytes)):
+        dim = Distribution(value)
+    elif isinstance(value, (list, tuple)) or (
+        isinstance(value, np.ndarray) and value.ndim == 1
+    ):
+        dim = Categorical(list(value))
+    else:
+        raise TypeError(
+            f"Parameter {name!r}: expected a list of values, a Real/Integer/"
+            f"Categorical dimension or a scipy.stats distribution, got {value!r} "
+            f"of type {type(value).__name__}."
+        )
+    dim.validate(name)
+    return dim
+
+
+class SearchSpace:
+    """A validated search space made of one or more sub-spaces.
+
+    Parameters
+    ----------
+    subspaces : list of dict
+        Each dict maps parameter names to :class:`Dimension` objects.
+
+    Attributes
+    ----------
+    subspaces : tuple of dict
+        The sub-spaces, as given.
+    columns : tuple of Column
+        The unit-cube columns: the selector (if several sub-spaces), then each
+        sub-space's parameters in order.
+    """
+
+    def __init__(self, subspaces: Sequence[Mapping[str, Dimension]]) -> None:
+        self.subspaces = tuple(dict(s) for s in subspaces)
+        cols: list[Column] = []
+        if len(self.subspaces) > 1:
+            cols.append(
+                Column(None, "<subspace>", Categorical(range(len(self.subspaces))))
+            )
+        self._col_index: list[dict[str, int]] = []
+        for k, sub in enumerate(self.subspaces):
+            index = {}
+            for name, dim in sub.items():
+                index[name] = len(cols)
+                cols.append(Column(k, name, dim))
+            self._col_index.append(index)
+        self.columns = tuple(cols)
+
+    def __repr__(self) -> str:
+        subs = ", ".join(repr(s) for s in self.subspaces)
+        return f"SearchSpace([{subs}])"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SearchSpace):
+            return NotImplemented
+        return self.subspaces == other.subspaces
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @property
+    def n_columns(self) -> int:
+        """Number of columns of the unit-cube encoding."""
+        return len(self.columns)
+
+    @property
+    def has_selector(self) -> bool:
+        """Whether column 0 selects the sub-space."""
+        return len(self.subspaces) > 1
+
+    @property
+    def size(self) -> float:
+        """Number of distinct candidates (``math.inf`` if any dimension is
+        continuous)."""
+        total = 0
+        for sub in self.subspaces:
+            n = 1
+            for dim in sub.values():
+                if dim.n_values is None:
+                    return math.inf
+                n *= dim.n_values
+            total += n
+        return total
+
+    def subspace_of(self, candidate: Mapping[str, Any]) -> int:
+        """Index of the first sub-space whose parameter names match ``candidate``."""
+        keys = set(candidate)
+        for k, sub in enumerate(self.subspaces):
+            if set(sub) == keys:
+                try:
+                    for name, dim in sub.items():
+                        dim.to_unit([candidate[name]])
+                except (ValueError, TypeError):
+                    continue
+                return k
+        raise ValueError(
+            f"Candidate {dict(candidate)!r} does not belong to any sub-space of "
+            f"{self!r}."
+        )
+
+    def to_unit(self, candidates: Sequence[Mapping[str, Any]]) -> np.ndarray:
+        """Encode candidates as rows of the unit cube (NaN for inactive columns)."""
+        U = np.full((len(candidates), self.n_columns), np.nan)
+        for i, cand in enumerate(candidates):
+            k = self.subspace_of(cand)
+            if self.has_selector:
+                U[i, 0] = (k + 0.5) / len(self.subspaces)
+            for name, j in self._col_index[k].items():
+                U[i, j] = self.columns[j].dimension.to_unit([cand[name]])[0]
+        return U
+
+    def _subspace_indices(self, U: np.ndarray) -> np.ndarray:
+        if not self.has_selector:
+            return np.zeros(len(U), dtype=np.int64)
+        n = len(self.subspaces)
+        u0 = np.nan_to_num(U[:, 0], nan=0.0)
+        return np.clip(np.floor(u0 * n), 0, n - 1).astype(np.int64)
+
+    def from_unit(self, U: np.ndarray) -> list[dict[str, Any]]:
+        """Decode rows of the unit cube into candidate dicts.
+
+        Columns of sub-spaces other than the selected one are ignored.
+        """
+        U = np.atleast_2d(np.asarray(U, dtype=float))
+        subs = self._subspace_indices(U)
+        out: list[dict[str, Any]] = [{} for _ in range(len(U))]
+        for k, index in enumerate(self._col_index):
+            rows = np.flatnonzero(subs == k)
+            if len(rows) == 0:
+                continue
+            for name, j in index.items():
+                u = np.nan_to_num(U[rows, j], nan=0.5)
+                values = self.columns[j].dimension.from_unit(u)
+                for r, v in zip(rows, values):
+                    out[r][name] = v
+        return out
+
+    def snap(self, U: np.ndarray) -> np.ndarray:
+        """Canonical form of unit rows: ``to_unit(from_unit(U))``, vectorised.
+
+        Discrete values move to the centre of their cell, inactive columns
+        become NaN and out-of-range values are clipped.
+        """
+        U = np.atleast_2d(np.asarray(U, dtype=float))
+        S = np.full(U.shape, np.nan)
+        subs = self._subspace_indices(U)
+        if self.has_selector:
+            S[:, 0] = (subs + 0.5) / len(self.subspaces)
+        for k, index in enumerate(self._col_index):
+            rows = np.flatnonzero(subs == k)
+            if len(rows) == 0:
+                continue
+            for j in index.values():
+                u = np.nan_to_num(U[rows, j], nan=0.5)
+                S[rows, j] = self.columns[j].dimension.snap(u)
+        return S
+
+    def sample_unit(self, n: int, random_state: Any = None) -> np.ndarray:
+        """Draw ``n`` uniform points of the unit cube, snapped to canonical form."""
+        rng = as_generator(random_state)
+        return self.snap(rng.random((n, self.n_columns)))
+
+    def active_mask(self, U: np.ndarray) -> np.ndarray:
+        """Boolean mask of the columns each row uses."""
+        return ~np.isnan(self.snap(U))
+
+
+def _is_grid_like(x: Any) -> bool:
+    return isinstance(x, (list, tuple))
+
+
+def as_search_space(search_spaces: Any) -> SearchSpace:
+    """Validate and convert a user's search space.
+
+    Parameters
+    ----------
+    search_spaces : dict, list of dict, or SearchSpace
+        A dict maps parameter names to :class:`Real`, :class:`Integer`,
+        :class:`Categorical`, frozen ``scipy.stats`` distributions or lists of
+        values (as ``RandomizedSearchCV`` accepts). A list of dicts gives
+        conditional sub-spaces (as ``GridSearchCV``'s list of grids), each
+        searched in turn by the optimizers. The input is never mutated.
+
+    Returns
+    -------
+    SearchSpace
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the parameter and the value received.
+    """
+    if isinstance(search_spaces, SearchSpace):
+        return search_spaces
+    if isinstance(search_spaces, Mapping):
+        raw = [search_spaces]
+    elif _is_grid_like(search_spaces):
+        raw = list(search_spaces)
+        if not raw:
+            raise ValueError("search_spaces must not be an empty list, got [].")
+    else:
+        raise TypeError(
+            "search_spaces must be a dict or a list of dicts, got "
+            f"{search_spaces!r} of type {type(search_spaces).__name__}."
+        )
+    subspaces = []
+    for i, sub in enumerate(raw):
+        if not isinstance(sub, Mapping):
+            raise TypeError(
+                f"search_spaces[{i}] must be a dict, got {sub!r} of type "
+                f"{type(sub).__name__}."
+            )
+        if not sub:
+            raise ValueError(f"search_spaces[{i}] must not be an empty dict, got {{}}.")
+        dims = {}
+        for name, value in sub.items():
+            if not isinstance(name, str):
+                raise TypeError(
+                    f"Parameter names must be strings, got {name!r} of type "
+                    f"{type(name).__name__}."
+                )
+            dims[name] = as_dimension(value, name)
+        subspaces.append(dims)
+    return SearchSpace(subspaces)
