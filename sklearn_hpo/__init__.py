@@ -4,8 +4,17 @@ Every search is a drop-in replacement for ``GridSearchCV``.
 """
 
 from sklearn_hpo.optimizers import RandomOptimizer
+from sklearn_hpo.search import BayesSearchCV, TPESearchCV
 from sklearn_hpo.space import Categorical, Integer, Real
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["Categorical", "Integer", "Real", "RandomOptimizer", "__version__"]
+__all__ = [
+    "BayesSearchCV",
+    "Categorical",
+    "Integer",
+    "Real",
+    "RandomOptimizer",
+    "TPESearchCV",
+    "__version__",
+]

@@ -1,0 +1,326 @@
+"""Drop-in behaviour of the sequential searches: the GridSearchCV contract."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from scipy import stats
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.datasets import make_classification
+from sklearn.exceptions import FitFailedWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import (
+    GroupKFold,
+    RandomizedSearchCV,
+    cross_val_score,
+)
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+
+from sklearn_hpo import BayesSearchCV, Categorical, Integer, Real, TPESearchCV
+
+X, y = make_classification(n_samples=120, n_features=6, random_state=0)
+
+SEARCHES = {
+    "gp": lambda est, space, **kw: BayesSearchCV(
+        est, space, n_initial_points=3, **kw
+    ),
+    "tpe": lambda est, space, **kw: TPESearchCV(est, space, n_initial_points=3, **kw),
+    "random": lambda est, space, **kw: BayesSearchCV(
+        est, space, optimizer="random", **kw
+    ),
+}
+
+
+@pytest.fixture(params=sorted(SEARCHES))
+def make(request):
+    return SEARCHES[request.param]
+
+
+LR_SPACE = {"C": Real(1e-3, 1e3, log=True), "fit_intercept": [True, False]}
+
+
+def test_clone_get_set_params_round_trip(make):
+    search = make(LogisticRegression(), LR_SPACE, n_iter=4, cv=3, random_state=0)
+    params = search.get_params()
+    assert params["n_iter"] == 4 and params["estimator__C"] == 1.0
+    cloned = clone(search)
+    assert cloned.get_params()["search_spaces"] == LR_SPACE
+    cloned.set_params(n_iter=7, estimator__C=2.0)
+    assert cloned.n_iter == 7 and cloned.estimator.C == 2.0
+    assert search.n_iter == 4
+
+
+def test_fit_pickle_and_predict(make):
+    search = make(LogisticRegression(), LR_SPACE, n_iter=5, cv=3, random_state=0)
+    pickle.loads(pickle.dumps(search))
+    search.fit(X, y)
+    assert len(search.cv_results_["params"]) == 5
+    assert search.best_index_ == np.argmax(search.cv_results_["mean_test_score"])
+    assert search.best_score_ == search.cv_results_["mean_test_score"].max()
+    restored = pickle.loads(pickle.dumps(search))
+    np.testing.assert_array_equal(restored.predict(X), search.predict(X))
+    assert search.score(X, y) == search.best_estimator_.score(X, y)
+    assert search.predict_proba(X).shape == (120, 2)
+    assert list(search.cv_results_["round"]) == [0, 1, 2, 3, 4]
+    assert search.optimizer_.n_observations == 5
+
+
+def test_cv_results_have_gridsearch_schema(make):
+    space = {"C": Real(1e-2, 1e2, log=True), "kernel": ["rbf", "linear"]}
+    ours = make(SVC(), space, n_iter=4, cv=3, random_state=0, return_train_score=True)
+    ours.fit(X, y)
+    ref = RandomizedSearchCV(
+        SVC(),
+        {"C": stats.loguniform(1e-2, 1e2), "kernel": ["rbf", "linear"]},
+        n_iter=4,
+        cv=3,
+        random_state=0,
+        return_train_score=True,
+    ).fit(X, y)
+    extra = set(ours.cv_results_) - set(ref.cv_results_)
+    assert extra == {"round"}
+    for key, value in ref.cv_results_.items():
+        mine = ours.cv_results_[key]
+        assert type(mine) is type(value), key
+        if isinstance(value, np.ndarray):
+            assert mine.dtype.kind == value.dtype.kind, key
+
+
+def test_pipeline_step_names_and_search_inside_pipeline(make):
+    pipe = make_pipeline(StandardScaler(), SVC())
+    space = {"svc__C": Real(1e-2, 1e2, log=True), "svc__gamma": ["scale", 0.1]}
+    search = make(pipe, space, n_iter=4, cv=3, random_state=0).fit(X, y)
+    assert set(search.best_params_) == {"svc__C", "svc__gamma"}
+    outer = Pipeline([("scale", StandardScaler()), ("search", clone(search))])
+    outer.fit(X, y)
+    assert outer.score(X, y) > 0.5
+    scores = cross_val_score(clone(search), X, y, cv=3)
+    assert scores.shape == (3,) and np.all(scores > 0.5)
+
+
+def test_conditional_space_over_pipeline_steps(make):
+    pipe = Pipeline([("scale", StandardScaler()), ("clf", SVC())])
+    space = [
+        {"clf": [SVC()], "clf__C": Real(1e-2, 1e2, log=True)},
+        {"clf": [KNeighborsClassifier()], "clf__n_neighbors": Integer(1, 30)},
+    ]
+    search = make(pipe, space, n_iter=10, cv=3, random_state=0).fit(X, y)
+    res = search.cv_results_
+    used = {type(p["clf"]).__name__ for p in res["params"]}
+    assert used == {"SVC", "KNeighborsClassifier"}
+    # masked parameter columns, as GridSearchCV makes for a list of grids
+    knn = np.array([type(p["clf"]).__name__ == "KNeighborsClassifier" for p in res["params"]])
+    assert np.all(res["param_clf__C"].mask == knn)
+    assert np.all(res["param_clf__n_neighbors"].mask == ~knn)
+    # the user's estimators in the space are never fitted or changed
+    assert not hasattr(space[0]["clf"][0], "support_")
+
+
+def test_multimetric_refit_by_name_and_callable(make):
+    scoring = {"acc": "accuracy", "ll": "neg_log_loss"}
+    search = make(
+        LogisticRegression(), LR_SPACE, n_iter=4, cv=3, scoring=scoring,
+        refit="ll", random_state=0,
+    ).fit(X, y)
+    assert search.multimetric_
+    assert search.best_index_ == np.argmax(search.cv_results_["mean_test_ll"])
+    assert "mean_test_acc" in search.cv_results_
+
+    def pick_last(results):
+        return len(results["params"]) - 1
+
+    search = make(
+        LogisticRegression(), LR_SPACE, n_iter=3, cv=3, scoring=scoring,
+        refit=pick_last, random_state=0,
+    ).fit(X, y)
+    assert search.best_index_ == 2 and not hasattr(search, "best_score_")
+    with pytest.raises(ValueError, match="refit must be set to a scorer key"):
+        make(LogisticRegression(), LR_SPACE, n_iter=2, scoring=scoring).fit(X, y)
+
+
+class FailingClassifier(ClassifierMixin, BaseEstimator):
+    """Fails to fit when ``p`` is above ``threshold``."""
+
+    def __init__(self, p=0.0, threshold=0.5):
+        self.p = p
+        self.threshold = threshold
+
+    def fit(self, X, y):
+        if self.p > self.threshold:
+            raise ValueError("p too large")
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+    def score(self, X, y):
+        return 1.0 - self.p
+
+
+def test_failing_candidates_become_nan_rows_and_search_completes(make):
+    search = make(
+        FailingClassifier(), {"p": Real(0, 1)}, n_iter=12, cv=3, random_state=0
+    )
+    with pytest.warns(FitFailedWarning, match="fits failed out of a total of 36"):
+        search.fit(X, y)
+    scores = search.cv_results_["mean_test_score"]
+    failed = np.array([p["p"] > 0.5 for p in search.cv_results_["params"]])
+    assert failed.any() and not failed.all()
+    assert np.all(np.isnan(scores[failed])) and np.all(np.isfinite(scores[~failed]))
+    assert search.best_params_["p"] <= 0.5
+
+
+def test_all_fits_failing_raises_once_at_the_end(make):
+    search = make(
+        FailingClassifier(threshold=-1), {"p": Real(0, 1)}, n_iter=3, cv=2,
+        random_state=0,
+    )
+    with pytest.raises(ValueError, match="All the 6 fits failed"):
+        search.fit(X, y)
+
+
+def test_error_score_raise(make):
+    search = make(
+        FailingClassifier(threshold=-1), {"p": Real(0, 1)}, n_iter=3, cv=2,
+        error_score="raise",
+    )
+    with pytest.raises(ValueError, match="p too large"):
+        search.fit(X, y)
+
+
+def test_groups_reach_the_splitter(make):
+    groups = np.repeat(np.arange(4), 30)
+    search = make(
+        LogisticRegression(), LR_SPACE, n_iter=3, cv=GroupKFold(n_splits=4),
+        random_state=0,
+    )
+    search.fit(X, y, groups=groups)
+    assert search.n_splits_ == 4
+    with pytest.raises(ValueError, match="groups"):
+        clone(search).fit(X, y)
+
+
+class WeightRecorder(ClassifierMixin, BaseEstimator):
+    def __init__(self, a=1.0):
+        self.a = a
+
+    def fit(self, X, y, sample_weight=None):
+        assert sample_weight is not None and len(sample_weight) == len(X)
+        self.classes_ = np.unique(y)
+        self.weight_sum_ = float(np.sum(sample_weight))
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+def test_fit_params_are_routed_to_the_estimator(make):
+    w = np.arange(len(X), dtype=float)
+    search = make(WeightRecorder(), {"a": Real(0, 1)}, n_iter=2, cv=3, random_state=0)
+    search.fit(X, y, sample_weight=w)
+    assert search.best_estimator_.weight_sum_ == w.sum()
+
+
+def test_same_candidates_whatever_n_jobs(make):
+    kw = dict(n_iter=6, n_points=2, cv=2, random_state=3)
+    a = make(LogisticRegression(), LR_SPACE, n_jobs=1, **kw).fit(X, y)
+    b = make(LogisticRegression(), LR_SPACE, n_jobs=2, **kw).fit(X, y)
+    assert a.cv_results_["params"] == b.cv_results_["params"]
+    assert list(a.cv_results_["round"]) == [0, 0, 1, 1, 2, 2]
+
+
+def test_finite_space_ends_early(make):
+    space = {"C": [0.1, 1.0, 10.0]}
+    with pytest.warns(UserWarning, match="only 3 distinct candidates"):
+        search = make(LogisticRegression(), space, n_iter=10, cv=2).fit(X, y)
+    assert len(search.cv_results_["params"]) == 3
+
+
+@pytest.mark.parametrize(
+    "space, kwargs, exc, match",
+    [
+        ({"nope": Real(0, 1)}, {}, ValueError, "Invalid parameter 'nope'"),
+        ({"C": Real(2, 1)}, {}, ValueError, "'C': low must be < high, got low=2"),
+        ({"C": Real(0, 1, log=True)}, {}, ValueError, "'C': log=True needs low > 0"),
+        ({"C": Categorical([])}, {}, ValueError, "'C': choices must not be empty"),
+        ({"C": 3.0}, {}, TypeError, "Parameter 'C'"),
+        ("C", {}, ValueError, "'search_spaces' parameter"),
+        (LR_SPACE, {"n_iter": 0}, ValueError, "'n_iter' parameter .* Got 0"),
+        (LR_SPACE, {"n_points": 0}, ValueError, "'n_points' parameter .* Got 0"),
+        (LR_SPACE, {"n_iter": 2.5}, TypeError, "'n_iter' parameter .* Got 2.5"),
+        (LR_SPACE, {"random_state": "x"}, ValueError, "'random_state' parameter"),
+    ],
+)
+def test_bad_input_raises_at_fit_naming_parameter_and_value(
+    make, space, kwargs, exc, match
+):
+    search = make(LogisticRegression(), space, cv=2, **kwargs)  # no error yet
+    with pytest.raises(exc, match=match):
+        search.fit(X, y)
+
+
+def test_nested_names_are_validated_against_the_searched_estimators():
+    pipe = Pipeline([("clf", SVC())])
+    ok = [{"clf": [LogisticRegression()], "clf__max_iter": [50, 100]}]
+    BayesSearchCV(pipe, ok, n_iter=2, cv=2, optimizer="random").fit(X, y)
+    bad = [{"clf": [LogisticRegression(), SVC()], "clf__max_iter": [50]}]
+    # SVC has max_iter too; n_neighbors is KNN only
+    BayesSearchCV(pipe, bad, n_iter=2, cv=2, optimizer="random").fit(X, y)
+    worse = [{"clf": [LogisticRegression()], "clf__n_neighbors": [3]}]
+    with pytest.raises(ValueError, match="Invalid parameter 'clf__n_neighbors'"):
+        BayesSearchCV(pipe, worse, n_iter=2, cv=2).fit(X, y)
+
+
+def test_invalid_optimizer_kwargs_name_the_parameter():
+    search = BayesSearchCV(
+        LogisticRegression(), LR_SPACE, n_iter=2, optimizer_kwargs={"bogus": 1}
+    )
+    with pytest.raises(TypeError, match="optimizer_kwargs"):
+        search.fit(X, y)
+
+
+def test_user_space_objects_are_not_mutated(make):
+    space = {"C": Real(1e-2, 1e2, log=True), "tol": [1e-4]}
+    before = repr(space)
+    make(LogisticRegression(), space, n_iter=3, cv=2, random_state=0).fit(X, y)
+    assert repr(space) == before and space["tol"] == [1e-4]
+
+
+def test_sklearn_callbacks_are_honoured_when_available():
+    callback = pytest.importorskip("sklearn.callback")
+
+    class Recorder:
+        def __init__(self):
+            self.tasks = []
+
+        def setup(self, estimator, context):
+            pass
+
+        def teardown(self, estimator, context):
+            pass
+
+        def on_fit_task_begin(self, estimator, context, **kwargs):
+            self.tasks.append(context.task_name)
+
+        def on_fit_task_end(self, estimator, context, **kwargs):
+            # stop the search after its second round
+            return context.task_name == "round" and self.tasks.count("round") >= 2
+
+    assert isinstance(Recorder(), callback.FitCallback)
+    rec = Recorder()
+    search = BayesSearchCV(
+        LogisticRegression(), LR_SPACE, n_iter=6, cv=2, optimizer="random",
+        random_state=0,
+    )
+    search.set_callbacks(rec)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search.fit(X, y)
+    assert rec.tasks.count("search") == 1
+    assert rec.tasks.count("round") == 2
+    assert len(search.cv_results_["params"]) == 2

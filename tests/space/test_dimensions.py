@@ -1,0 +1,134 @@
+import pickle
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats
+
+from sklearn_hpo.space import Categorical, Distribution, Integer, Real, as_dimension
+
+
+@pytest.mark.parametrize(
+    "dim, bad",
+    [
+        (Real(1.0, 1.0), "low must be < high"),
+        (Real(2, 1), "low must be < high"),
+        (Real(0, 1, log=True), "log=True needs low > 0"),
+        (Real(-1, 1, log=True), "log=True needs low > 0"),
+        (Integer(5, 1), "low must be <= high"),
+        (Integer(0, 10, log=True), "log=True needs low > 0"),
+        (Categorical([]), "must not be empty"),
+        (Real(0, np.inf), "must be finite"),
+    ],
+)
+def test_invalid_dimension_names_parameter_and_value(dim, bad):
+    with pytest.raises(ValueError, match=bad) as exc:
+        dim.validate("my_param")
+    assert "'my_param'" in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    "dim", [Real("a", 1), Integer(0.5, 3), Real(0, 1, log="yes"), Categorical("abc")]
+)
+def test_wrong_types_raise_type_error(dim):
+    with pytest.raises(TypeError, match="'p'"):
+        dim.validate("p")
+
+
+def test_dimensions_are_immutable_picklable_and_have_readable_repr():
+    for dim in [Real(1e-3, 1.0, log=True), Integer(1, 9), Categorical(["a", None])]:
+        with pytest.raises(AttributeError):
+            dim.low = 5
+        assert pickle.loads(pickle.dumps(dim)) == dim
+    assert repr(Real(1e-3, 1.0, log=True)) == "Real(0.001, 1.0, log=True)"
+    assert repr(Integer(1, 9)) == "Integer(1, 9)"
+    assert repr(Categorical(["a", None])) == "Categorical(['a', None])"
+
+
+@given(
+    low=st.floats(-1e6, 1e6),
+    width=st.floats(1e-3, 1e6),
+    u=st.floats(0, 1),
+)
+def test_real_round_trip(low, width, u):
+    dim = Real(low, low + width)
+    v = dim.from_unit([u])[0]
+    assert dim.low <= v <= dim.high
+    assert np.isclose(dim.to_unit([v])[0], u, atol=1e-9)
+
+
+@given(low=st.integers(1, 1000), span=st.integers(0, 5000), log=st.booleans())
+def test_integer_round_trip_is_exact(low, span, log):
+    dim = Integer(low, low + span, log=log)
+    values = np.unique(np.linspace(low, low + span, 7).astype(int))
+    u = dim.to_unit(values)
+    assert np.all((u >= 0) & (u <= 1))
+    assert dim.from_unit(u) == [int(v) for v in values]
+    assert all(isinstance(v, int) for v in dim.from_unit(np.linspace(0, 1, 5)))
+
+
+@given(u=st.lists(st.floats(0, 1), min_size=1, max_size=20))
+def test_snap_is_idempotent_and_maps_to_the_same_value(u):
+    for dim in [Integer(1, 1000, log=True), Categorical(list("abcde")), Integer(3, 7)]:
+        s = dim.snap(u)
+        assert dim.from_unit(s) == dim.from_unit(u)
+        np.testing.assert_allclose(dim.snap(s), s)
+
+
+def test_categorical_keeps_objects_and_matches_by_identity_then_equality():
+    from sklearn.svm import SVC
+
+    est, fn = SVC(), len
+    dim = Categorical(["a", None, est, fn, 1])
+    assert dim.from_unit(dim.to_unit([est, fn, None, 1.0])) == [est, fn, None, 1]
+    assert dim.from_unit(dim.to_unit([est]))[0] is est
+    with pytest.raises(ValueError, match="not one of the choices"):
+        dim.to_unit(["zzz"])
+
+
+def test_rvs_works_in_sklearn_randomized_search():
+    from sklearn.model_selection import ParameterSampler
+
+    space = {
+        "a": Real(1e-3, 1, log=True),
+        "b": Integer(1, 5),
+        "c": Categorical(["x", "y"]),
+    }
+    samples = list(ParameterSampler(space, n_iter=20, random_state=0))
+    assert len({s["a"] for s in samples}) == 20
+    assert all(1e-3 <= s["a"] <= 1 and 1 <= s["b"] <= 5 for s in samples)
+    assert {s["c"] for s in samples} == {"x", "y"}
+    assert Real(0, 1).rvs(size=3, random_state=0) == Real(0, 1).rvs(
+        size=3, random_state=0
+    )
+
+
+@pytest.mark.parametrize(
+    "dist",
+    [
+        stats.loguniform(1e-3, 1e2),
+        stats.uniform(2, 3),
+        stats.norm(0, 1),
+        stats.lognorm(0.5),
+        stats.randint(1, 10),
+        stats.poisson(3),
+    ],
+)
+def test_scipy_distributions_map_through_their_cdf(dist):
+    dim = as_dimension(dist, "p")
+    assert isinstance(dim, Distribution) and dim.dist is dist
+    values = dim.from_unit(np.linspace(0, 1, 11))
+    assert np.all(np.isfinite(values))
+    u = dim.to_unit(values)
+    assert dim.from_unit(u) == pytest.approx(values)
+    if dim.discrete:
+        assert all(isinstance(v, int) for v in values)
+        assert dim.kind == "integer"
+    # uniform unit draws follow the prior: the median maps to the median
+    assert dim.from_unit([0.5])[0] == pytest.approx(dist.median())
+
+
+def test_as_dimension_rejects_scalars_naming_the_parameter():
+    with pytest.raises(TypeError, match="'alpha'.*got 3"):
+        as_dimension(3, "alpha")

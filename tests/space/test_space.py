@@ -1,0 +1,88 @@
+import copy
+import pickle
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+from sklearn.linear_model import LogisticRegression
+from sklearn.svm import SVC
+
+from sklearn_hpo.space import Categorical, Integer, Real, SearchSpace, as_search_space
+
+
+def make_conditional():
+    return [
+        {"clf": [SVC()], "clf__C": Real(1e-3, 1e3, log=True), "clf__kernel": ["rbf"]},
+        {"clf": [LogisticRegression()], "clf__C": stats.loguniform(1e-2, 1e2)},
+        {"k": Integer(1, 50, log=True)},
+    ]
+
+
+def test_accepts_what_randomized_search_accepts_without_mutating_it():
+    spec = {"a": [1, 2, 3], "b": stats.randint(1, 4), "c": Real(0, 1)}
+    before = copy.deepcopy(spec)
+    space = as_search_space(spec)
+    assert isinstance(space, SearchSpace)
+    assert spec.keys() == before.keys() and spec["a"] == before["a"]
+    assert spec["b"] is not None and space.subspaces[0]["b"].dist is spec["b"]
+    assert isinstance(space.subspaces[0]["a"], Categorical)
+    assert as_search_space(space) is space
+
+
+@pytest.mark.parametrize(
+    "spec, exc, match",
+    [
+        (42, TypeError, "search_spaces must be a dict or a list of dicts, got 42"),
+        ([], ValueError, "must not be an empty list"),
+        ([{}], ValueError, r"search_spaces\[0\] must not be an empty dict"),
+        ([{"a": [1]}, 3], TypeError, r"search_spaces\[1\] must be a dict"),
+        ({"a": 3}, TypeError, "Parameter 'a'"),
+        ({"a": []}, ValueError, "Parameter 'a': choices must not be empty"),
+        ({1: [1]}, TypeError, "Parameter names must be strings"),
+    ],
+)
+def test_bad_spaces_raise_clear_errors(spec, exc, match):
+    with pytest.raises(exc, match=match):
+        as_search_space(spec)
+
+
+def test_conditional_space_columns_and_round_trip():
+    space = as_search_space(make_conditional())
+    assert space.has_selector and space.n_columns == 1 + 3 + 2 + 1
+    U = space.sample_unit(200, random_state=0)
+    cands = space.from_unit(U)
+    assert {len(c) for c in cands} == {1, 2, 3}
+    back = space.to_unit(cands)
+    np.testing.assert_allclose(np.nan_to_num(back, nan=-1), np.nan_to_num(U, nan=-1))
+    # inactive columns are NaN, active ones are not
+    active = space.active_mask(U)
+    assert np.all(active[:, 0])
+    assert np.all(active.sum(axis=1) == np.array([len(c) for c in cands]) + 1)
+    assert pickle.loads(pickle.dumps(space)).n_columns == space.n_columns
+    assert "SVC" in repr(space)
+
+
+def test_size_of_finite_and_infinite_spaces():
+    assert as_search_space({"a": [1, 2, 3], "b": Integer(0, 4)}).size == 15
+    assert as_search_space([{"a": [1, 2]}, {"b": stats.randint(0, 3)}]).size == 5
+    assert as_search_space({"a": Real(0, 1)}).size == np.inf
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(0, 1), min_size=7, max_size=7))
+def test_snap_is_canonical(row):
+    space = as_search_space(make_conditional())
+    S = space.snap(np.array([row]))
+    np.testing.assert_array_equal(np.isnan(space.snap(S)), np.isnan(S))
+    np.testing.assert_allclose(
+        np.nan_to_num(space.snap(S)), np.nan_to_num(S), atol=1e-12
+    )
+    assert space.from_unit(S) == space.from_unit(np.array([row]))
+
+
+def test_candidate_outside_space_is_rejected():
+    space = as_search_space({"a": [1, 2]})
+    with pytest.raises(ValueError, match="does not belong"):
+        space.to_unit([{"a": 3}])

@@ -1,0 +1,78 @@
+import ast
+import pathlib
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.model_selection import GridSearchCV
+
+import sklearn_hpo
+from sklearn_hpo.utils._compat import deferred_fit_failure_checks
+
+PACKAGE = pathlib.Path(sklearn_hpo.__file__).parent
+COMPAT = PACKAGE / "utils" / "_compat.py"
+
+
+def _is_sklearn(module):
+    return module == "sklearn" or module.startswith("sklearn.")
+
+
+def _private_sklearn_imports(path):
+    tree = ast.parse(path.read_text())
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and _is_sklearn(node.module or ""):
+            if any(p.startswith("_") for p in node.module.split(".")) or any(
+                a.name.startswith("_") for a in node.names
+            ):
+                found.append(node.module)
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                if _is_sklearn(a.name) and any(
+                    p.startswith("_") for p in a.name.split(".")
+                ):
+                    found.append(a.name)
+    return found
+
+
+def test_only_the_compat_module_imports_private_sklearn_names():
+    offenders = {
+        str(p.relative_to(PACKAGE)): _private_sklearn_imports(p)
+        for p in PACKAGE.rglob("*.py")
+        if p != COMPAT
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+    assert _private_sklearn_imports(COMPAT)  # the check itself can see imports
+
+
+def test_deferred_checks_leave_other_searches_untouched():
+    from sklearn.base import BaseEstimator, ClassifierMixin
+
+    class Broken(ClassifierMixin, BaseEstimator):
+        def __init__(self, a=1):
+            self.a = a
+
+        def fit(self, X, y):
+            raise RuntimeError("broken")
+
+    X, y = np.zeros((20, 2)), np.tile([0, 1], 10)
+    with pytest.raises(ValueError, match="All the 4 fits failed"):
+        with deferred_fit_failure_checks(np.nan):
+            # a GridSearchCV run inside our context is collected, not raised...
+            GridSearchCV(Broken(), {"a": [1, 2]}, cv=2, refit=False).fit(X, y)
+    # ...and outside it scikit-learn's own per-call check is back in place
+    with pytest.raises(ValueError, match="All the 4 fits failed"):
+        GridSearchCV(Broken(), {"a": [1, 2]}, cv=2).fit(X, y)
+
+
+def test_deferred_checks_warn_like_sklearn():
+    from sklearn.exceptions import FitFailedWarning
+
+    records = [{"fit_error": None}, {"fit_error": "ValueError: x"}]
+    with pytest.warns(FitFailedWarning, match="1 fits failed out of a total of 2"):
+        with deferred_fit_failure_checks(np.nan) as collected:
+            collected.extend(records)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with deferred_fit_failure_checks(np.nan) as collected:
+            collected.append({"fit_error": None})
