@@ -2,5 +2,11 @@
 
 from sklearn_hpo.optimizers._base import BaseOptimizer, SearchSpaceExhaustedWarning
 from sklearn_hpo.optimizers._random import RandomOptimizer
+from sklearn_hpo.optimizers._tpe import TPEOptimizer
 
-__all__ = ["BaseOptimizer", "RandomOptimizer", "SearchSpaceExhaustedWarning"]
+__all__ = [
+    "BaseOptimizer",
+    "RandomOptimizer",
+    "SearchSpaceExhaustedWarning",
+    "TPEOptimizer",
+]

@@ -51,5 +51,9 @@ def _instances():
 def test_sklearn_compatible_estimator(estimator, check):
     name = getattr(check, "func", check).__name__
     if name in EXPECTED_FAILED_CHECKS:
-        pytest.xfail(EXPECTED_FAILED_CHECKS[name])
+        try:
+            check(estimator)
+        except Exception:
+            pytest.xfail(EXPECTED_FAILED_CHECKS[name])
+        return
     check(estimator)

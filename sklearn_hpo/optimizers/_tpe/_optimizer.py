@@ -105,7 +105,7 @@ class TPEOptimizer(BaseOptimizer):
 
     Examples
     --------
-    >>> from sklearn_hpo.optimizers._tpe import TPEOptimizer
+    >>> from sklearn_hpo.optimizers import TPEOptimizer
     >>> from sklearn_hpo.space import Real
     >>> opt = TPEOptimizer({"x": Real(-5.0, 5.0)}, n_initial_points=5,
     ...                    random_state=0)
