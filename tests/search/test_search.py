@@ -113,7 +113,9 @@ def test_conditional_space_over_pipeline_steps(make):
     used = {type(p["clf"]).__name__ for p in res["params"]}
     assert used == {"SVC", "KNeighborsClassifier"}
     # masked parameter columns, as GridSearchCV makes for a list of grids
-    knn = np.array([type(p["clf"]).__name__ == "KNeighborsClassifier" for p in res["params"]])
+    knn = np.array(
+        [type(p["clf"]).__name__ == "KNeighborsClassifier" for p in res["params"]]
+    )
     assert np.all(res["param_clf__C"].mask == knn)
     assert np.all(res["param_clf__n_neighbors"].mask == ~knn)
     # the user's estimators in the space are never fitted or changed
