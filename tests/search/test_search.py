@@ -326,3 +326,21 @@ def test_sklearn_callbacks_are_honoured_when_available():
     assert rec.tasks.count("search") == 1
     assert rec.tasks.count("round") == 2
     assert len(search.cv_results_["params"]) == 2
+
+
+def test_metadata_routing_when_enabled(make):
+    import sklearn
+
+    w = np.arange(len(X), dtype=float)
+    with sklearn.config_context(enable_metadata_routing=True):
+        est = (
+            WeightRecorder()
+            .set_fit_request(sample_weight=True)
+            .set_score_request(sample_weight=False)
+        )
+        search = make(est, {"a": Real(0, 1)}, n_iter=2, cv=3, random_state=0)
+        search.fit(X, y, sample_weight=w)
+        assert search.best_estimator_.weight_sum_ == w.sum()
+        unrequested = make(WeightRecorder(), {"a": Real(0, 1)}, n_iter=2, cv=3)
+        with pytest.raises(ValueError, match="sample_weight"):
+            unrequested.fit(X, y, sample_weight=w)
