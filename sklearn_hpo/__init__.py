@@ -3,7 +3,7 @@
 Every search is a drop-in replacement for ``GridSearchCV``.
 """
 
-from sklearn_hpo.optimizers import RandomOptimizer
+from sklearn_hpo.optimizers import GPOptimizer, RandomOptimizer, TPEOptimizer
 from sklearn_hpo.search import BayesSearchCV, TPESearchCV
 from sklearn_hpo.space import Categorical, Integer, Real
 
@@ -12,9 +12,11 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "BayesSearchCV",
     "Categorical",
+    "GPOptimizer",
     "Integer",
     "Real",
     "RandomOptimizer",
+    "TPEOptimizer",
     "TPESearchCV",
     "__version__",
 ]

@@ -174,7 +174,10 @@ class GPOptimizer(BaseOptimizer):
     ones stay fixed. Expected improvement (Jones et al. 1998) and
     probability of improvement are maximised in log space, which has the
     same maximiser but does not underflow far from the incumbent (Ament et
-    al. 2023). The confidence bound follows Srinivas et al. (2010).
+    al. 2023). The confidence bound follows Srinivas et al. (2010). The
+    incumbent that improvement is measured against is the best posterior
+    mean at the observations, which equals the best score for noiseless
+    scores and is robust to a lucky noisy one (Picheny et al. 2013).
 
     "auto" is expected improvement with the small margin ``xi``: it is the
     acquisition of Snoek et al. (2012) and Jones et al. (1998), needs no
@@ -202,13 +205,16 @@ class GPOptimizer(BaseOptimizer):
        in Expensive Optimization Problems, 2010.
     .. [4] J. Snoek, H. Larochelle and R. P. Adams, "Practical Bayesian
        optimization of machine learning algorithms", NeurIPS 2012.
-    .. [5] S. Ament, S. Daulton, D. Eriksson, M. Balandat and E. Bakshy,
+    .. [5] V. Picheny, T. Wagner and D. Ginsbourger, "A benchmark of
+       kriging-based infill criteria for noisy optimization", Struct.
+       Multidiscip. Optim., 2013.
+    .. [6] S. Ament, S. Daulton, D. Eriksson, M. Balandat and E. Bakshy,
        "Unexpected improvements to expected improvement for Bayesian
        optimization", NeurIPS 2023.
 
     Examples
     --------
-    >>> from sklearn_hpo.optimizers._gp import GPOptimizer
+    >>> from sklearn_hpo.optimizers import GPOptimizer
     >>> from sklearn_hpo.space import Integer, Real
     >>> space = {"x": Real(-2.0, 2.0), "n": Integer(1, 10)}
     >>> opt = GPOptimizer(space, n_initial_points=4, random_state=0)
@@ -340,7 +346,10 @@ class GPOptimizer(BaseOptimizer):
         model.fit(Z, y, self._rng, theta0=theta0, n_restarts=restarts)
         self._n_fits += 1
         self.model_ = model
-        best = float(np.max((y - model.y_mean_) / model.y_scale_))
+        # The incumbent is the best posterior mean at the observations: the
+        # "plug-in" rule, which equals the best score without noise and is not
+        # fooled by one lucky noisy score (Picheny et al. 2013).
+        best = float(np.max(model.predict(Z)[0]))
         lie = float(np.min(y))
         acq = self._acquisition()
 
