@@ -231,10 +231,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "json", nargs="?", type=Path, default=DEFAULT_JSON, help="results file"
     )
+    parser.add_argument(
+        "--update",
+        type=Path,
+        metavar="MARKDOWN",
+        help="replace the text between the BENCHMARK markers of this file "
+        "(e.g. README.md) with the report instead of printing it",
+    )
     args = parser.parse_args(argv)
     results = json.loads(args.json.read_text())
-    sys.stdout.write(render_markdown(results))
+    report = render_markdown(results)
+    if args.update is None:
+        sys.stdout.write(report)
+    else:
+        update_between_markers(args.update, report)
     return 0
+
+
+BEGIN, END = "<!-- BENCHMARK TABLE BEGIN -->", "<!-- BENCHMARK TABLE END -->"
+
+
+def update_between_markers(path: Path, report: str) -> None:
+    """Write ``report`` between the BEGIN/END markers of a Markdown file."""
+    text = path.read_text()
+    if BEGIN not in text or END not in text:
+        raise SystemExit(f"{path} has no {BEGIN} ... {END} markers")
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    path.write_text(f"{head}{BEGIN}\n{report}{END}{tail}")
 
 
 if __name__ == "__main__":

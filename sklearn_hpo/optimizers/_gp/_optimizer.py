@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import numbers
 from typing import Any, Callable, Iterator
 
 import numpy as np
@@ -19,6 +18,7 @@ from sklearn_hpo.optimizers._gp._acquisition import (
 )
 from sklearn_hpo.optimizers._gp._encoding import Encoder
 from sklearn_hpo.optimizers._gp._model import GaussianProcess
+from sklearn_hpo.utils._validation import check_int, check_option, check_real
 
 __all__ = ["GPOptimizer"]
 
@@ -57,30 +57,6 @@ def _single_threaded_blas() -> Iterator[None]:
         ctx = contextlib.nullcontext()
     with ctx:
         yield
-
-
-def _check_int(name: str, value: Any, minimum: int) -> None:
-    if (
-        not isinstance(value, numbers.Integral)
-        or isinstance(value, bool)
-        or value < minimum
-    ):
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}.")
-
-
-def _check_nonneg(name: str, value: Any) -> None:
-    if (
-        not isinstance(value, numbers.Real)
-        or isinstance(value, bool)
-        or not math.isfinite(value)
-        or value < 0
-    ):
-        raise ValueError(f"{name} must be a finite real number >= 0, got {value!r}.")
-
-
-def _check_option(name: str, value: Any, options: tuple[str, ...]) -> None:
-    if not isinstance(value, str) or value not in options:
-        raise ValueError(f"{name} must be one of {list(options)}, got {value!r}.")
 
 
 def _qmc_engine(cls: Any, d: int, rng: np.random.Generator) -> Any:
@@ -244,14 +220,14 @@ class GPOptimizer(BaseOptimizer):
     ) -> None:
         # A plain object, not an estimator: arguments are checked here so
         # that a mistake surfaces where it is made.
-        _check_int("n_initial_points", n_initial_points, 1)
-        _check_option("initial_design", initial_design, _INITIAL_DESIGNS)
-        _check_option("acq_func", acq_func, _ACQ_FUNCS)
-        _check_nonneg("xi", xi)
-        _check_nonneg("kappa", kappa)
-        _check_option("batch_strategy", batch_strategy, _BATCH_STRATEGIES)
-        _check_int("n_samples", n_samples, 1)
-        _check_int("n_restarts", n_restarts, 0)
+        check_int("n_initial_points", n_initial_points, 1)
+        check_option("initial_design", initial_design, _INITIAL_DESIGNS)
+        check_option("acq_func", acq_func, _ACQ_FUNCS)
+        check_real("xi", xi, low=0.0)
+        check_real("kappa", kappa, low=0.0)
+        check_option("batch_strategy", batch_strategy, _BATCH_STRATEGIES)
+        check_int("n_samples", n_samples, 1)
+        check_int("n_restarts", n_restarts, 0)
         super().__init__(search_space, random_state=random_state)
         self.n_initial_points = int(n_initial_points)
         self.initial_design = initial_design

@@ -10,6 +10,7 @@ import numpy as np
 
 from sklearn_hpo.optimizers._base import BaseOptimizer
 from sklearn_hpo.optimizers._tpe._parzen import ParzenEstimator
+from sklearn_hpo.utils._validation import check_int
 
 __all__ = ["TPEOptimizer", "default_gamma"]
 
@@ -128,8 +129,8 @@ class TPEOptimizer(BaseOptimizer):
         min_bandwidth: float = 0.01,
         random_state: Any = None,
     ) -> None:
-        _check_int("n_initial_points", n_initial_points, 1)
-        _check_int("n_ei_candidates", n_ei_candidates, 1)
+        check_int("n_initial_points", n_initial_points, 1)
+        check_int("n_ei_candidates", n_ei_candidates, 1)
         if gamma is not None and not callable(gamma):
             if (
                 isinstance(gamma, bool)
@@ -275,12 +276,3 @@ class TPEOptimizer(BaseOptimizer):
         rest = np.setdiff1d(np.arange(m), winners)
         rest = rest[np.argsort(-score[rest], kind="stable")]
         return out[np.concatenate([winners, rest])]
-
-
-def _check_int(name: str, value: Any, minimum: int) -> None:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Integral)
-        or value < minimum
-    ):
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}.")
