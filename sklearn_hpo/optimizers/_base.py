@@ -163,6 +163,18 @@ class BaseOptimizer(ABC):
         self.y = np.concatenate([self.y, y])
         self.budgets = np.concatenate([self.budgets, b])
 
+    def candidate_info(
+        self, candidates: Sequence[Mapping[str, Any]]
+    ) -> dict[str, list]:
+        """Extra per-candidate columns for a search's ``cv_results_``.
+
+        Called by the search loop right after :meth:`ask` with the batch it
+        returned. Optimizers with a structure worth showing (a level, a region,
+        a generation) return ``{column: list of len(candidates)}``, with the
+        same columns at every call; the default adds none.
+        """
+        return {}
+
     # ------------------------------------------------------ for subclasses
     @abstractmethod
     def _propose(self, n_candidates: int) -> np.ndarray:

@@ -24,7 +24,13 @@ from sklearn_hpo.utils._compat import (
     deferred_fit_failure_checks,
 )
 
-__all__ = ["BaseSequentialSearchCV"]
+__all__ = [
+    "BaseSequentialSearchCV",
+    "SearchRounds",
+    "check_initial_points",
+    "check_param_names",
+    "score_key",
+]
 
 
 class BaseSequentialSearchCV(BaseSearchCV):
@@ -41,6 +47,7 @@ class BaseSequentialSearchCV(BaseSearchCV):
         "n_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_points": [Interval(numbers.Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
+        "initial_points": [list, None],
     }
 
     @abstractmethod
@@ -51,6 +58,7 @@ class BaseSequentialSearchCV(BaseSearchCV):
         *,
         n_iter: int = 50,
         n_points: int = 1,
+        initial_points: list[dict] | None = None,
         scoring: Any = None,
         n_jobs: int | None = None,
         refit: Any = True,
@@ -75,6 +83,7 @@ class BaseSequentialSearchCV(BaseSearchCV):
         self.search_spaces = search_spaces
         self.n_iter = n_iter
         self.n_points = n_points
+        self.initial_points = initial_points
         self.random_state = random_state
 
     @abstractmethod
@@ -83,66 +92,146 @@ class BaseSequentialSearchCV(BaseSearchCV):
     ) -> BaseOptimizer:
         """Build this search's optimizer for ``space`` (called at fit time)."""
 
-    def _score_key(self, results: dict) -> str:
-        """The ``cv_results_`` column the optimizer maximises."""
-        if "mean_test_score" in results:
-            return "mean_test_score"
-        if isinstance(self.refit, str) and f"mean_test_{self.refit}" in results:
-            return f"mean_test_{self.refit}"
-        return next(k for k in results if k.startswith("mean_test_"))
-
     def _run_search(
         self, evaluate_candidates: Callable, *, callback_ctx: Any = None
     ) -> None:
         space = as_search_space(self.search_spaces)
         check_param_names(self.estimator, space)
+        initial = check_initial_points(self.initial_points, space, self.n_iter)
         rng = check_random_state(self.random_state)
         optimizer = self._make_optimizer(space, rng)
+        rounds = SearchRounds(self, evaluate_candidates, callback_ctx)
 
-        search_ctx = None
-        if callback_ctx is not None:  # scikit-learn >= 1.9 callbacks
-            search_ctx = callback_ctx.subcontext(
-                task_name="search", max_subtasks=None
-            ).call_on_fit_task_begin(estimator=self)
-
-        n_done, n_round, results = 0, 0, {}
+        n_done = 0
         with deferred_fit_failure_checks(self.error_score):
             while n_done < self.n_iter:
-                batch = optimizer.ask(min(self.n_points, self.n_iter - n_done))
-                if not batch:  # finite space exhausted (the optimizer warned)
-                    break
-                kwargs: dict[str, Any] = {
-                    "more_results": {"round": [n_round] * len(batch)}
-                }
-                round_ctx = None
-                if search_ctx is not None:
-                    round_ctx = search_ctx.subcontext(
-                        task_name="round",
-                        max_subtasks=len(batch) * self.n_splits_,
-                        sequential_subtasks=False,
-                    ).call_on_fit_task_begin(estimator=self)
-                    kwargs["callback_ctx"] = round_ctx
-                with warnings.catch_warnings():
-                    # scikit-learn re-warns about every NaN score on every
-                    # round; we warn once, after the search.
-                    warnings.filterwarnings(
-                        "ignore", message="One or more of the .* scores are non-fin"
-                    )
-                    results = evaluate_candidates(batch, **kwargs)
-                scores = np.asarray(results[self._score_key(results)], dtype=float)
-                optimizer.tell(batch, scores[-len(batch) :])
+                n = min(self.n_points, self.n_iter - n_done)
+                if n_done < len(initial):  # the user's points come first
+                    batch, info = initial[n_done : n_done + n], {}
+                else:
+                    batch = optimizer.ask(n)
+                    if not batch:  # finite space exhausted (the optimizer warned)
+                        break
+                    info = optimizer.candidate_info(batch)
+                scores = rounds.evaluate(batch, info)
+                optimizer.tell(batch, scores)
                 n_done += len(batch)
-                n_round += 1
-                # A callback may ask to stop after any round (scikit-learn's
-                # on_fit_task_end protocol).
-                if round_ctx is not None and round_ctx.call_on_fit_task_end(
-                    estimator=self
-                ):
+                if rounds.stop:
                     break
-        if search_ctx is not None:
-            search_ctx.call_on_fit_task_end(estimator=self)
+        rounds.close()
         self.optimizer_ = optimizer
-        _warn_non_finite(results)
+
+
+class SearchRounds:
+    """Evaluates batches of candidates, one ask/tell round each.
+
+    It adds the ``round`` column (and an optimizer's extra columns) to
+    ``cv_results_``, reads back the scores the optimizer maximises, opens a
+    scikit-learn callback context per round (scikit-learn >= 1.9) and records
+    a callback's request to stop. Call :meth:`close` after the last round.
+
+    Parameters
+    ----------
+    search : BaseSearchCV
+        The search being fit.
+    evaluate_candidates : callable
+        The function ``BaseSearchCV.fit`` passes to ``_run_search``.
+    callback_ctx : CallbackContext or None
+        The context ``BaseSearchCV.fit`` passes, if any.
+    """
+
+    def __init__(
+        self, search: Any, evaluate_candidates: Callable, callback_ctx: Any = None
+    ) -> None:
+        self.search = search
+        self.evaluate_candidates = evaluate_candidates
+        self.n_round = 0
+        self.stop = False
+        self.results: dict = {}
+        self.search_ctx = None
+        if callback_ctx is not None:
+            self.search_ctx = callback_ctx.subcontext(
+                task_name="search", max_subtasks=None
+            ).call_on_fit_task_begin(estimator=search)
+
+    def evaluate(
+        self, batch: list[dict], info: dict[str, list] | None = None, **kwargs: Any
+    ) -> np.ndarray:
+        """Evaluate ``batch``; return its scores (NaN for failed candidates).
+
+        ``info`` holds extra ``cv_results_`` columns for the batch; other
+        keyword arguments (e.g. ``cv``) go to ``evaluate_candidates``.
+        """
+        more = {"round": [self.n_round] * len(batch), **(info or {})}
+        round_ctx = None
+        if self.search_ctx is not None:
+            round_ctx = self.search_ctx.subcontext(
+                task_name="round",
+                max_subtasks=len(batch) * self.search.n_splits_,
+                sequential_subtasks=False,
+            ).call_on_fit_task_begin(estimator=self.search)
+            kwargs["callback_ctx"] = round_ctx
+        with warnings.catch_warnings():
+            # scikit-learn re-warns about every NaN score on every round; we
+            # warn once, after the search.
+            warnings.filterwarnings(
+                "ignore", message="One or more of the .* scores are non-fin"
+            )
+            self.results = self.evaluate_candidates(
+                batch, more_results=more, **kwargs
+            )
+        self.n_round += 1
+        # A callback may ask to stop after any round (scikit-learn's
+        # on_fit_task_end protocol).
+        if round_ctx is not None and round_ctx.call_on_fit_task_end(
+            estimator=self.search
+        ):
+            self.stop = True
+        column = self.results[score_key(self.results, self.search.refit)]
+        return np.asarray(column, dtype=float)[-len(batch) :]
+
+    def close(self) -> None:
+        """End the search's callback context and warn once about NaN scores."""
+        if self.search_ctx is not None:
+            self.search_ctx.call_on_fit_task_end(estimator=self.search)
+        _warn_non_finite(self.results)
+
+
+def score_key(results: dict, refit: Any) -> str:
+    """The ``cv_results_`` column an optimizer maximises.
+
+    The single metric's ``mean_test_score``; with several metrics, the
+    ``refit`` metric, or the first one when ``refit`` is not a metric name.
+    """
+    if "mean_test_score" in results:
+        return "mean_test_score"
+    if isinstance(refit, str) and f"mean_test_{refit}" in results:
+        return f"mean_test_{refit}"
+    return next(k for k in results if k.startswith("mean_test_"))
+
+
+def check_initial_points(
+    initial_points: Any, space: SearchSpace, n_iter: int
+) -> list[dict]:
+    """Validate the user's ``initial_points`` against the space and budget."""
+    if initial_points is None:
+        return []
+    points = list(initial_points)
+    if len(points) > n_iter:
+        raise ValueError(
+            f"initial_points has {len(points)} points but n_iter={n_iter}; the "
+            "initial points count in n_iter."
+        )
+    keys: dict[bytes, int] = {}
+    for i, point in enumerate(points):
+        space.check_candidate(point, f"initial_points[{i}]")
+        key = np.nan_to_num(space.snap(space.to_unit([point])), nan=-1).tobytes()
+        if key in keys:
+            raise ValueError(
+                f"initial_points[{i}] repeats initial_points[{keys[key]}]: {point!r}."
+            )
+        keys[key] = i
+    return [dict(p) for p in points]
 
 
 def _warn_non_finite(results: dict) -> None:

@@ -24,6 +24,11 @@ _COMMON_PARAMS_DOC = """
         ``n_jobs`` (a batch from the optimizer). The same ``random_state``
         gives the same candidates whatever ``n_jobs`` is.
 
+    initial_points : list of dict, default=None
+        Candidates to evaluate first (expert guesses, a previous search's
+        best), counted in ``n_iter``; the optimizer learns from them like from
+        its own. Each must be a point of ``search_spaces``.
+
     scoring : str, callable, list, tuple or dict, default=None
         As in :class:`~sklearn.model_selection.GridSearchCV`. With several
         metrics the optimizer maximises the ``refit`` metric (or the first
@@ -192,6 +197,7 @@ class BayesSearchCV(BaseSequentialSearchCV):
         acq_func: str = "auto",
         optimizer_kwargs: dict | None = None,
         n_points: int = 1,
+        initial_points: list[dict] | None = None,
         scoring: Any = None,
         n_jobs: int | None = None,
         refit: Any = True,
@@ -207,6 +213,7 @@ class BayesSearchCV(BaseSequentialSearchCV):
             search_spaces,
             n_iter=n_iter,
             n_points=n_points,
+            initial_points=initial_points,
             scoring=scoring,
             n_jobs=n_jobs,
             refit=refit,
@@ -304,6 +311,7 @@ class TPESearchCV(BaseSequentialSearchCV):
         n_initial_points: int = 10,
         optimizer_kwargs: dict | None = None,
         n_points: int = 1,
+        initial_points: list[dict] | None = None,
         scoring: Any = None,
         n_jobs: int | None = None,
         refit: Any = True,
@@ -319,6 +327,7 @@ class TPESearchCV(BaseSequentialSearchCV):
             search_spaces,
             n_iter=n_iter,
             n_points=n_points,
+            initial_points=initial_points,
             scoring=scoring,
             n_jobs=n_jobs,
             refit=refit,

@@ -168,6 +168,30 @@ class SearchSpace:
             f"{self!r}."
         )
 
+    def check_candidate(self, candidate: Any, name: str = "candidate") -> None:
+        """Raise a ValueError unless ``candidate`` is exactly a point of the space.
+
+        Parameters
+        ----------
+        candidate : dict
+            Parameter values, e.g. a user's initial point.
+        name : str
+            How to call the candidate in the error message.
+        """
+        if not isinstance(candidate, Mapping):
+            raise TypeError(
+                f"{name} must be a dict, got {candidate!r} of type "
+                f"{type(candidate).__name__}."
+            )
+        k = self.subspace_of(candidate)
+        for key, dim in self.subspaces[k].items():
+            value = candidate[key]
+            back = dim.from_unit(dim.to_unit([value]))[0]
+            if not (back is value or _close(back, value)):
+                raise ValueError(
+                    f"{name} has {key}={value!r}, which is not a value of {dim!r}."
+                )
+
     def to_unit(self, candidates: Sequence[Mapping[str, Any]]) -> np.ndarray:
         """Encode candidates as rows of the unit cube (NaN for inactive columns)."""
         U = np.full((len(candidates), self.n_columns), np.nan)
@@ -233,6 +257,17 @@ class SearchSpace:
     def active_mask(self, U: np.ndarray) -> np.ndarray:
         """Boolean mask of the columns each row uses."""
         return ~np.isnan(self.snap(U))
+
+
+def _close(a: Any, b: Any) -> bool:
+    try:
+        if isinstance(a, (int, float, np.number)) and isinstance(
+            b, (int, float, np.number)
+        ):
+            return bool(np.isclose(float(a), float(b), rtol=1e-9, atol=0.0))
+        return bool(a == b)
+    except Exception:
+        return False
 
 
 def _is_grid_like(x: Any) -> bool:

@@ -344,3 +344,49 @@ def test_metadata_routing_when_enabled(make):
         unrequested = make(WeightRecorder(), {"a": Real(0, 1)}, n_iter=2, cv=3)
         with pytest.raises(ValueError, match="sample_weight"):
             unrequested.fit(X, y, sample_weight=w)
+
+
+def test_initial_points_are_evaluated_first_and_count_in_n_iter(make):
+    points = [{"C": 0.5, "fit_intercept": False}, {"C": 7.0, "fit_intercept": True}]
+    search = make(
+        LogisticRegression(), LR_SPACE, n_iter=5, n_points=2, cv=2,
+        initial_points=points, random_state=0,
+    ).fit(X, y)
+    params = search.cv_results_["params"]
+    assert len(params) == 5 and params[:2] == points
+    assert points[0] not in params[2:] and points[1] not in params[2:]
+    assert search.optimizer_.n_observations == 5
+
+
+@pytest.mark.parametrize(
+    "points, match",
+    [
+        ([{"C": 5e3, "fit_intercept": True}], r"initial_points\[0\] has C=5000"),
+        ([{"C": 1.0}], r"does not belong to any sub-space"),
+        ([{"C": 1.0, "fit_intercept": 3}], r"does not belong to any sub-space"),
+        ([{"C": 1.0, "fit_intercept": True}] * 2, r"initial_points\[1\] repeats"),
+        ([{"C": 1.0, "fit_intercept": True}] * 9, r"has 9 points but n_iter=4"),
+    ],
+)
+def test_bad_initial_points_raise_at_fit(points, match):
+    search = BayesSearchCV(
+        LogisticRegression(), LR_SPACE, n_iter=4, cv=2, initial_points=points
+    )
+    with pytest.raises(ValueError, match=match):
+        search.fit(X, y)
+
+
+def test_optimizer_candidate_info_becomes_cv_results_columns():
+    from sklearn_hpo.optimizers import RandomOptimizer
+
+    class Tagged(RandomOptimizer):
+        def candidate_info(self, candidates):
+            return {"tag": [f"t{self.n_observations}"] * len(candidates)}
+
+    class TaggedSearch(BayesSearchCV):
+        def _make_optimizer(self, space, random_state):
+            return Tagged(space, random_state=0)
+
+    search = TaggedSearch(LogisticRegression(), LR_SPACE, n_iter=4, n_points=2, cv=2)
+    search.fit(X, y)
+    assert list(search.cv_results_["tag"]) == ["t0", "t0", "t2", "t2"]
