@@ -168,10 +168,12 @@ class BaseOptimizer(ABC):
     ) -> dict[str, list]:
         """Extra per-candidate columns for a search's ``cv_results_``.
 
-        Called by the search loop right after :meth:`ask` with the batch it
-        returned. Optimizers with a structure worth showing (a level, a region,
-        a generation) return ``{column: list of len(candidates)}``, with the
-        same columns at every call; the default adds none.
+        Called by the search loop with each batch it evaluates: the batch
+        :meth:`ask` returned, or the user's initial points (not asked; give
+        them a neutral label). Optimizers with a structure worth showing (a
+        level, a region, a generation) return ``{column: list of
+        len(candidates)}``, with the same columns at every call; the default
+        adds none.
         """
         return {}
 

@@ -107,12 +107,12 @@ class BaseSequentialSearchCV(BaseSearchCV):
             while n_done < self.n_iter:
                 n = min(self.n_points, self.n_iter - n_done)
                 if n_done < len(initial):  # the user's points come first
-                    batch, info = initial[n_done : n_done + n], {}
+                    batch = initial[n_done : n_done + n]
                 else:
                     batch = optimizer.ask(n)
                     if not batch:  # finite space exhausted (the optimizer warned)
                         break
-                    info = optimizer.candidate_info(batch)
+                info = optimizer.candidate_info(batch)
                 scores = rounds.evaluate(batch, info)
                 optimizer.tell(batch, scores)
                 n_done += len(batch)

@@ -17,6 +17,7 @@ import sklearn
 import sklearn.model_selection._search as _sk_search
 from sklearn.model_selection._search import BaseSearchCV
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import _num_samples
 
 __all__ = [
     "BaseSearchCV",
@@ -25,7 +26,12 @@ __all__ = [
     "StrOptions",
     "SKLEARN_VERSION",
     "deferred_fit_failure_checks",
+    "num_samples",
 ]
+
+# Number of samples of any array-like (lists, sparse, dataframes), as
+# scikit-learn counts them; used by the multi-fidelity searches.
+num_samples = _num_samples
 
 SKLEARN_VERSION = tuple(int(p) for p in sklearn.__version__.split(".")[:2])
 

@@ -22,6 +22,12 @@ OPTIMIZERS = {
     "tpe": lambda space, seed: optimizers.TPEOptimizer(
         space, n_initial_points=5, random_state=seed
     ),
+    "coarse_to_fine": lambda space, seed: optimizers.CoarseToFineOptimizer(
+        space, budget=20, random_state=seed
+    ),
+    "coarse_to_fine_grid": lambda space, seed: optimizers.CoarseToFineOptimizer(
+        space, budget=20, fine="grid", coarse="grid", random_state=seed
+    ),
 }
 
 SVC_EST = SVC()

@@ -6,7 +6,14 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_hpo import BayesSearchCV, Real, TPESearchCV
+from sklearn_hpo import (
+    BayesSearchCV,
+    CoarseToFineSearchCV,
+    HyperbandSearchCV,
+    Real,
+    SuccessiveHalvingSearchCV,
+    TPESearchCV,
+)
 from sklearn_hpo.utils._compat import SKLEARN_VERSION
 
 # The checks scikit-learn itself expects GridSearchCV to fail (see its
@@ -29,6 +36,17 @@ SEARCHES = [
     (BayesSearchCV, {"optimizer": "tpe", "n_initial_points": 2}),
     (BayesSearchCV, {"optimizer": "random"}),
     (TPESearchCV, {"n_initial_points": 2}),
+    (CoarseToFineSearchCV, {}),
+]
+
+# Multi-fidelity searches (no n_iter), on the n_samples resource: two small
+# brackets (the second one model-based), and one with 3 then 1 candidates.
+MULTI_FIDELITY_SEARCHES = [
+    (
+        HyperbandSearchCV,
+        {"factor": 4, "n_brackets": 2, "sampler": "tpe", "min_points_in_model": 1},
+    ),
+    (SuccessiveHalvingSearchCV, {"n_candidates": 3}),
 ]
 
 ESTIMATORS = [
@@ -45,6 +63,9 @@ def _instances():
     for cls, extra in SEARCHES:
         for est, space in ESTIMATORS:
             yield cls(est, space, n_iter=3, cv=2, random_state=0, **extra)
+    for cls, extra in MULTI_FIDELITY_SEARCHES:
+        for est, space in ESTIMATORS:
+            yield cls(est, space, cv=2, random_state=0, **extra)
 
 
 @parametrize_with_checks(list(_instances()))

@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 from sklearn.model_selection import KFold, RandomizedSearchCV
 
-from sklearn_hpo import BayesSearchCV, Real, TPESearchCV
+from sklearn_hpo import BayesSearchCV, CoarseToFineSearchCV, Real, TPESearchCV
 from sklearn_hpo.utils._testing import (
     BRANIN_MAX,
     HARTMANN6_MAX,
@@ -38,6 +38,9 @@ SEARCHES = {
         est, space, n_iter=n, cv=CV, random_state=seed
     ),
     "tpe": lambda est, space, n, seed: TPESearchCV(
+        est, space, n_iter=n, cv=CV, random_state=seed
+    ),
+    "coarse_to_fine": lambda est, space, n, seed: CoarseToFineSearchCV(
         est, space, n_iter=n, cv=CV, random_state=seed
     ),
 }

@@ -1,0 +1,108 @@
+"""Where each bracket's candidates come from: random, or a model (BOHB-style).
+
+BOHB (Falkner, Klein and Hutter, "BOHB: Robust and Efficient Hyperparameter
+Optimization at Scale", ICML 2018) replaces Hyperband's random sampling by a
+model fit on the observations of the highest budget that has enough of them
+(``d + 1`` for ``d`` dimensions), and keeps a fraction of random candidates so
+that Hyperband's guarantees still hold.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sklearn_hpo.optimizers import GPOptimizer, RandomOptimizer, TPEOptimizer
+from sklearn_hpo.space import SearchSpace
+
+__all__ = ["BracketSampler"]
+
+_MODELS = {"tpe": TPEOptimizer, "gp": GPOptimizer}
+
+
+class BracketSampler:
+    """Proposes the candidates of each bracket and records every rung's results.
+
+    Parameters
+    ----------
+    space : SearchSpace
+        The search space.
+    sampler : {"random", "tpe", "gp"}
+        Random sampling (Hyperband) or a model (BOHB).
+    random_state : numpy.random.RandomState
+        Source of the optimizers' seeds.
+    min_points_in_model : int or None, default=None
+        Finite observations a budget needs before a model is fit on it; None
+        is the number of unit-cube columns plus one (BOHB's default).
+    random_fraction : float, default=1/3
+        Fraction of each model-based bracket's candidates sampled at random.
+
+    Attributes
+    ----------
+    configs : list of dict
+        Every evaluated candidate (without the resource).
+    scores : list of float
+        Their scores (NaN for failures).
+    budgets : list of int
+        Their resources.
+    """
+
+    def __init__(
+        self,
+        space: SearchSpace,
+        sampler: str,
+        random_state: np.random.RandomState,
+        *,
+        min_points_in_model: int | None = None,
+        random_fraction: float = 1 / 3,
+    ) -> None:
+        self.space = space
+        self.sampler = sampler
+        self.random_state = random_state
+        self.min_points = (
+            space.n_columns + 1 if min_points_in_model is None else min_points_in_model
+        )
+        self.random_fraction = random_fraction
+        self.configs: list[dict] = []
+        self.scores: list[float] = []
+        self.budgets: list[int] = []
+
+    def record(self, configs: list[dict], scores: Any, budget: int) -> None:
+        """Record one rung's results."""
+        self.configs.extend(configs)
+        self.scores.extend(float(s) for s in scores)
+        self.budgets.extend([budget] * len(configs))
+
+    def model_budget(self) -> int | None:
+        """The highest budget with at least ``min_points`` finite scores."""
+        scores = np.asarray(self.scores, dtype=float)
+        budgets = np.asarray(self.budgets)
+        for b in sorted(set(self.budgets), reverse=True):
+            if np.sum(np.isfinite(scores[budgets == b])) >= self.min_points:
+                return b
+        return None
+
+    def propose(self, n: int) -> list[dict]:
+        """``n`` distinct candidates (fewer only if a finite space runs out)."""
+        budget = None if self.sampler == "random" else self.model_budget()
+        if budget is None:
+            return RandomOptimizer(self.space, random_state=self._seed()).ask(n)
+        idx = [i for i, b in enumerate(self.budgets) if b == budget]
+        told = [self.configs[i] for i in idx]
+        scores = [self.scores[i] for i in idx]
+        model = _MODELS[self.sampler](
+            self.space, n_initial_points=self.min_points, random_state=self._seed()
+        )
+        model.tell(told, scores, budgets=[budget] * len(idx))
+        n_random = int(np.floor(n * self.random_fraction))
+        chosen = model.ask(n - n_random) if n > n_random else []
+        if n_random:
+            # Random candidates distinct from the model's and the observed ones.
+            rand = RandomOptimizer(self.space, random_state=self._seed())
+            rand.tell(told + chosen, [np.nan] * (len(told) + len(chosen)))
+            chosen += rand.ask(n_random)
+        return chosen
+
+    def _seed(self) -> int:
+        return int(self.random_state.randint(np.iinfo(np.int32).max))

@@ -1,0 +1,420 @@
+"""HyperbandSearchCV and SuccessiveHalvingSearchCV: schedule, selection, errors.
+
+The estimator double's score is a known function of its parameters and of its
+resource (``budget``, or the number of training samples), so these tests are
+fast and deterministic.
+"""
+
+import pickle
+import zlib
+
+import numpy as np
+import pytest
+from scipy import stats
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
+from sklearn.datasets import make_classification
+from sklearn.exceptions import FitFailedWarning
+from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import (
+    HalvingRandomSearchCV,
+    KFold,
+    RandomizedSearchCV,
+    StratifiedKFold,
+)
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_hpo import (
+    Categorical,
+    HyperbandSearchCV,
+    Real,
+    SuccessiveHalvingSearchCV,
+)
+from sklearn_hpo.schedulers import hyperband_plan
+from sklearn_hpo.search._resources import SubsampledTrainSplitter, nested_order
+
+OPTIMUM = np.array([0.7, 0.2, 0.5, 0.35])
+
+
+def true_quality(params):
+    x = np.array([params[f"x{i}"] for i in range(4)])
+    return -float(np.sum((x - OPTIMUM) ** 2))
+
+
+class BudgetDouble(RegressorMixin, BaseEstimator):
+    """Score = quality of (x0..x3) + noise shrinking as 1/sqrt(budget).
+
+    ``fail_above``: fit raises when ``x0`` exceeds it (a failing candidate).
+    """
+
+    def __init__(
+        self, x0=0.5, x1=0.5, x2=0.5, x3=0.5, budget=1, noise=0.0, fail_above=None
+    ):
+        self.x0 = x0
+        self.x1 = x1
+        self.x2 = x2
+        self.x3 = x3
+        self.budget = budget
+        self.noise = noise
+        self.fail_above = fail_above
+
+    def fit(self, X, y=None):
+        if self.fail_above is not None and self.x0 > self.fail_above:
+            raise ValueError("x0 too large")
+        self.n_features_in_ = np.asarray(X).shape[1]
+        self.n_train_ = len(X)
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X))
+
+    def score(self, X, y=None):
+        params = self.get_params()
+        value = true_quality(params)
+        if self.noise:
+            key = zlib.crc32(repr(sorted(params.items())).encode())
+            eps = np.random.default_rng(key).standard_normal()
+            value += self.noise * eps / np.sqrt(self.budget)
+        return value
+
+
+class SampleCounter(ClassifierMixin, BaseEstimator):
+    """Classifier double whose score is its number of training samples."""
+
+    def __init__(self, a=0.0):
+        self.a = a
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        self.n_features_in_ = np.asarray(X).shape[1]
+        self.n_train_ = len(X)
+        self.class_counts_ = np.unique(y, return_counts=True)[1]
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+    def score(self, X, y=None):
+        return float(self.n_train_) + self.a
+
+
+SPACE = {f"x{i}": Real(0.0, 1.0) for i in range(4)}
+XZ = np.zeros((8, 1))
+CV = KFold(2)
+Xc, yc = make_classification(n_samples=120, n_features=6, random_state=0)
+
+
+def hyperband(**kw):
+    kw = {
+        "resource": "budget",
+        "min_resources": 1,
+        "max_resources": 27,
+        "cv": CV,
+        "random_state": 0,
+        **kw,
+    }
+    return HyperbandSearchCV(kw.pop("estimator", BudgetDouble()), SPACE, **kw)
+
+
+# ------------------------------------------------------------- schedule
+
+
+def test_rungs_follow_the_plan_and_cv_results_has_the_columns():
+    search = hyperband().fit(XZ)
+    plan = hyperband_plan(1, 27, 3)
+    assert search.plan_ == plan == search.brackets_
+    expected = [(r.n_candidates, r.n_resources) for b in plan for r in b.rungs]
+    assert list(zip(search.n_candidates_, search.n_resources_)) == expected
+    res = search.cv_results_
+    n_rows = sum(n for n, _ in expected)
+    assert len(res["params"]) == n_rows
+    rows = [
+        (b.bracket, r.rung, r.n_resources)
+        for b in plan
+        for r in b.rungs
+        for _ in range(r.n_candidates)
+    ]
+    assert list(zip(res["bracket"], res["iter"], res["n_resources"])) == rows
+    # The resource parameter is set in every candidate.
+    assert [p["budget"] for p in res["params"]] == [r for _, _, r in rows]
+    assert search.min_resources_ == 1 and search.max_resources_ == 27
+
+
+def test_promoted_candidates_are_the_best_of_their_rung():
+    search = hyperband(estimator=BudgetDouble(noise=0.3)).fit(XZ)
+    res = search.cv_results_
+    bracket, rung = np.asarray(res["bracket"]), np.asarray(res["iter"])
+    scores = res["mean_test_score"]
+
+    def configs(b, i):
+        idx = np.flatnonzero((bracket == b) & (rung == i))
+        key = [tuple(res["params"][j][f"x{k}"] for k in range(4)) for j in idx]
+        return key, scores[idx]
+
+    for b in search.brackets_:
+        for i in range(len(b.rungs) - 1):
+            keys, s = configs(b.bracket, i)
+            promoted, _ = configs(b.bracket, i + 1)
+            top = [keys[j] for j in np.argsort(-s, kind="stable")[: len(promoted)]]
+            assert promoted == top
+
+
+def test_best_comes_from_the_highest_resource():
+    # With noise, some low-budget rows score better than every full-budget
+    # row; the best must still be taken at the full budget.
+    search = hyperband(estimator=BudgetDouble(noise=2.0)).fit(XZ)
+    res = search.cv_results_
+    top = np.asarray(res["n_resources"]) == 27
+    assert res["mean_test_score"].max() > res["mean_test_score"][top].max()
+    assert top[search.best_index_]
+    assert search.best_score_ == res["mean_test_score"][top].max()
+    assert search.best_params_["budget"] == 27
+    assert search.best_estimator_.budget == 27
+
+
+def test_successive_halving_matches_sklearn_halving_schedule():
+    kw = dict(resource="budget", min_resources=1, max_resources=81, factor=3, cv=CV)
+    ours = SuccessiveHalvingSearchCV(
+        BudgetDouble(), SPACE, n_candidates=30, random_state=0, **kw
+    ).fit(XZ)
+    sk = HalvingRandomSearchCV(
+        BudgetDouble(),
+        {k: stats.uniform(0, 1) for k in SPACE},
+        n_candidates=30,
+        random_state=0,
+        **kw,
+    ).fit(XZ)
+    assert ours.n_candidates_ == sk.n_candidates_
+    assert ours.n_resources_ == sk.n_resources_
+    assert ours.cv_results_["n_resources"][ours.best_index_] == sk.n_resources_[-1]
+    # "exhaust": max_resources // min_resources candidates, as scikit-learn.
+    ours = SuccessiveHalvingSearchCV(BudgetDouble(), SPACE, random_state=0, **kw)
+    assert ours.fit(XZ).n_candidates_ == [81, 27, 9, 3, 1]
+
+
+def test_finite_space_smaller_than_a_bracket():
+    space = {"x0": [0.1, 0.5, 0.7], "x1": [0.2]}
+    search = HyperbandSearchCV(
+        BudgetDouble(), space, resource="budget", min_resources=1,
+        max_resources=9, cv=CV, random_state=0,
+    )  # fmt: skip
+    with pytest.warns(UserWarning, match="only 3 distinct candidates"):
+        search.fit(XZ)
+    assert [b.n_candidates for b in search.brackets_] == [3, 3, 3]
+    assert search.n_candidates_ == [3, 1, 1, 3, 1, 3]
+    assert search.best_params_["x0"] == 0.7
+
+
+def test_same_random_state_same_search():
+    a = hyperband(estimator=BudgetDouble(noise=0.3), random_state=3).fit(XZ)
+    b = hyperband(estimator=BudgetDouble(noise=0.3), random_state=3).fit(XZ)
+    c = hyperband(estimator=BudgetDouble(noise=0.3), random_state=4).fit(XZ)
+    assert a.cv_results_["params"] == b.cv_results_["params"]
+    assert a.cv_results_["params"] != c.cv_results_["params"]
+
+
+# ----------------------------------------------------- the n_samples resource
+
+
+def test_subsampled_splitter_is_nested_stratified_and_keeps_test_folds():
+    y = np.array([0] * 90 + [1] * 30)
+    base = StratifiedKFold(3)
+    previous = None
+    for n_res in (12, 40, 120):
+        splitter = SubsampledTrainSplitter(base, n_res, 120, True, random_state=0)
+        splits = list(splitter.split(Xc, y))
+        assert splitter.get_n_splits(Xc, y) == 3
+        for (train, test), (full_train, full_test) in zip(splits, base.split(Xc, y)):
+            np.testing.assert_array_equal(test, full_test)
+            assert len(train) == 80 * n_res // 120
+            assert set(train) <= set(full_train)
+            assert abs(np.sum(y[train] == 1) - len(train) / 4) <= 1  # stratified
+        if previous is not None:  # nested: more resource, a superset
+            for (small, _), (large, _) in zip(previous, splits):
+                assert set(small) <= set(large)
+        previous = splits
+
+
+def test_nested_order_prefixes_are_stratified():
+    y = np.array([0] * 50 + [1] * 25 + [2] * 25)
+    order = nested_order(y, 100, np.random.default_rng(0))
+    assert sorted(order) == list(range(100))
+    for m in (4, 20, 60):
+        counts = np.bincount(y[order[:m]], minlength=3)
+        np.testing.assert_allclose(counts, [m / 2, m / 4, m / 4], atol=1)
+
+
+def test_n_samples_resource_subsamples_training_folds():
+    search = HyperbandSearchCV(
+        SampleCounter(), {"a": Real(0, 0.1)}, min_resources=12, cv=3,
+        random_state=0,
+    ).fit(Xc, yc)  # fmt: skip
+    res = search.cv_results_
+    # min 12, max 120 samples: s_max = 2; training folds hold 80 of 120.
+    assert search.n_resources_ == [13, 40, 120, 40, 120, 120]
+    expected = np.asarray(res["n_resources"]) * 80 // 120
+    np.testing.assert_allclose(np.floor(res["mean_test_score"]), expected)
+    assert search.best_estimator_.n_train_ == 120
+
+
+def test_min_resources_auto_for_n_samples_is_sklearn_smallest():
+    search = HyperbandSearchCV(
+        SampleCounter(), {"a": Real(0, 0.1)}, cv=3, random_state=0
+    ).fit(Xc, yc)
+    assert search.min_resources_ == 2 * 3 * 2
+    assert search.max_resources_ == 120
+
+
+# ------------------------------------------------------ scoring and failures
+
+
+def test_multimetric_refit_by_name():
+    space = {"C": Real(1e-3, 1e3, log=True)}
+    search = HyperbandSearchCV(
+        LogisticRegression(), space, resource="max_iter", min_resources=3,
+        max_resources=27, scoring={"acc": "accuracy", "nll": "neg_log_loss"},
+        refit="nll", cv=3, random_state=0,
+    )  # fmt: skip
+    with pytest.warns(Warning):  # ConvergenceWarning at small max_iter
+        search.fit(Xc, yc)
+    res = search.cv_results_
+    top = np.flatnonzero(np.asarray(res["n_resources"]) == 27)
+    assert search.best_index_ == top[np.argmax(res["mean_test_nll"][top])]
+    assert search.best_score_ == res["mean_test_nll"][search.best_index_]
+    assert "mean_test_acc" in res and search.multimetric_
+
+
+def test_failing_candidates_are_tolerated_and_never_win():
+    search = hyperband(estimator=BudgetDouble(fail_above=0.5))
+    with pytest.warns(FitFailedWarning, match="fits failed out of a total of"):
+        with pytest.warns(UserWarning, match="non-finite"):
+            search.fit(XZ)
+    res = search.cv_results_
+    failed = np.isnan(res["mean_test_score"])
+    assert failed.any() and not failed.all()
+    assert search.best_params_["x0"] <= 0.5
+    # Failures are promoted only when there are not enough good ones.
+    for b, i in set(zip(res["bracket"], res["iter"])):
+        rows = (np.asarray(res["bracket"]) == b) & (np.asarray(res["iter"]) == i)
+        if i > 0 and failed[rows].any():
+            prev = (np.asarray(res["bracket"]) == b) & (
+                np.asarray(res["iter"]) == i - 1
+            )
+            assert (~failed[prev]).sum() < rows.sum()
+
+
+def test_all_failing_raises():
+    with pytest.raises(ValueError, match="All the .* fits failed"):
+        hyperband(estimator=BudgetDouble(fail_above=-1.0)).fit(XZ)
+
+
+# ---------------------------------------------------------------- bad input
+
+
+BAD_INPUT = [
+    (
+        {"resource": "n_trees"},
+        "resource must be 'n_samples' or the name of an integer parameter of "
+        "BudgetDouble, got resource='n_trees'",
+    ),
+    ({"resource": "x0"}, "resource='x0' is also searched"),
+    (
+        {"min_resources": 30},
+        r"min_resources \(30, i.e. 30\) must be <= max_resources \(27",
+    ),
+    ({"factor": 1}, "'factor' parameter of HyperbandSearchCV must be"),
+    ({"factor": 0.5}, "Got 0.5"),
+    (
+        {"max_resources": "auto"},
+        "max_resources='auto' is only available with resource='n_samples'",
+    ),
+    (
+        {"resource": "n_samples", "max_resources": 9},
+        r"max_resources=9 is greater than the number of samples \(8\)",
+    ),
+    ({"min_resources": 0}, "'min_resources' parameter"),
+    ({"sampler": "bohb"}, "'sampler' parameter"),
+    ({"n_brackets": 0}, "'n_brackets' parameter"),
+]
+
+
+@pytest.mark.parametrize("kwargs, match", BAD_INPUT)
+def test_bad_input_raises_at_fit_naming_parameter_and_value(kwargs, match):
+    search = hyperband(**kwargs)  # no validation in __init__
+    with pytest.raises(ValueError, match=match):
+        search.fit(XZ)
+
+
+def test_nested_resource_in_a_pipeline_and_bad_search_name():
+    pipe = make_pipeline(StandardScaler(), LogisticRegression())
+    space = {"logisticregression__C": Real(1e-2, 1e2, log=True)}
+    search = SuccessiveHalvingSearchCV(
+        pipe, space, resource="logisticregression__max_iter", min_resources=10,
+        max_resources=90, cv=3, random_state=0,
+    ).fit(Xc, yc)  # fmt: skip
+    assert search.best_params_["logisticregression__max_iter"] == 90
+    assert search.best_estimator_[-1].max_iter == 90
+    bad = clone(search).set_params(search_spaces={"nope": [1, 2]})
+    with pytest.raises(ValueError, match="Invalid parameter 'nope'"):
+        bad.fit(Xc, yc)
+
+
+# -------------------------------------------------- model-based, sklearn API
+
+
+@pytest.mark.parametrize("sampler", ["tpe", "gp"])
+def test_model_based_sampler(sampler):
+    search = hyperband(
+        estimator=BudgetDouble(noise=0.1), sampler=sampler, n_brackets=4
+    ).fit(XZ)
+    assert len(search.brackets_) == 4
+    again = hyperband(
+        estimator=BudgetDouble(noise=0.1), sampler=sampler, n_brackets=4
+    ).fit(XZ)
+    assert search.cv_results_["params"] == again.cv_results_["params"]
+    assert true_quality(search.best_params_) > -0.1
+
+
+def test_clone_pickle_predict():
+    search = hyperband()
+    assert clone(search).get_params()["resource"] == "budget"
+    search.fit(XZ)
+    restored = pickle.loads(pickle.dumps(search))
+    np.testing.assert_array_equal(restored.predict(XZ), search.predict(XZ))
+
+
+def test_conditional_space():
+    space = [
+        {"x0": Real(0, 1), "x1": Categorical([0.2])},
+        {"x0": Real(0, 1), "x2": Real(0, 1)},
+    ]
+    search = HyperbandSearchCV(
+        BudgetDouble(), space, resource="budget", min_resources=1,
+        max_resources=9, cv=CV, random_state=0, sampler="tpe", n_brackets=4,
+        min_points_in_model=2,
+    ).fit(XZ)  # fmt: skip
+    assert len(search.cv_results_["params"]) == sum(search.n_candidates_)
+
+
+# ------------------------------------------------------------------ quality
+
+
+def test_hyperband_beats_random_search_at_equal_budget():
+    est = BudgetDouble(noise=0.3)
+    ours, theirs = [], []
+    for seed in range(5):
+        hb = hyperband(estimator=est, max_resources=81, random_state=seed).fit(XZ)
+        budget = np.sum(hb.cv_results_["n_resources"])
+        n_iter = int(budget // 81)  # RandomizedSearchCV at full resource
+        rs = RandomizedSearchCV(
+            clone(est).set_params(budget=81),
+            {k: stats.uniform(0, 1) for k in SPACE},
+            n_iter=n_iter,
+            cv=CV,
+            random_state=seed,
+        ).fit(XZ)
+        assert n_iter * 81 <= budget
+        ours.append(true_quality(hb.best_params_))
+        theirs.append(true_quality(rs.best_params_))
+    assert np.mean(ours) > np.mean(theirs)
