@@ -4,15 +4,27 @@ Every search is a drop-in replacement for ``GridSearchCV``.
 """
 
 from sklearn_hpo.optimizers import (
+    AnnealingOptimizer,
     CoarseToFineOptimizer,
+    CoordinateDescentOptimizer,
+    EvolutionaryOptimizer,
     GPOptimizer,
+    HybridOptimizer,
+    ParticleSwarmOptimizer,
     RandomOptimizer,
+    SPSAOptimizer,
     TPEOptimizer,
 )
 from sklearn_hpo.search import (
+    AnnealingSearchCV,
     BayesSearchCV,
     CoarseToFineSearchCV,
+    CoordinateDescentSearchCV,
+    EvolutionarySearchCV,
+    HybridSearchCV,
     HyperbandSearchCV,
+    ParticleSwarmSearchCV,
+    SPSASearchCV,
     SuccessiveHalvingSearchCV,
     TPESearchCV,
 )
@@ -21,15 +33,27 @@ from sklearn_hpo.space import Categorical, Integer, Real
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "AnnealingOptimizer",
+    "AnnealingSearchCV",
     "BayesSearchCV",
     "Categorical",
     "CoarseToFineOptimizer",
     "CoarseToFineSearchCV",
+    "CoordinateDescentOptimizer",
+    "CoordinateDescentSearchCV",
+    "EvolutionaryOptimizer",
+    "EvolutionarySearchCV",
     "GPOptimizer",
+    "HybridOptimizer",
+    "HybridSearchCV",
     "HyperbandSearchCV",
     "Integer",
+    "ParticleSwarmOptimizer",
+    "ParticleSwarmSearchCV",
     "Real",
     "RandomOptimizer",
+    "SPSAOptimizer",
+    "SPSASearchCV",
     "SuccessiveHalvingSearchCV",
     "TPEOptimizer",
     "TPESearchCV",

@@ -4,12 +4,28 @@ from sklearn_hpo.search._base import BaseSequentialSearchCV
 from sklearn_hpo.search._bayes import BayesSearchCV, TPESearchCV
 from sklearn_hpo.search._coarse_to_fine import CoarseToFineSearchCV
 from sklearn_hpo.search._hyperband import HyperbandSearchCV, SuccessiveHalvingSearchCV
+from sklearn_hpo.search._local import (
+    CoordinateDescentSearchCV,
+    HybridSearchCV,
+    SPSASearchCV,
+)
+from sklearn_hpo.search._population import (
+    AnnealingSearchCV,
+    EvolutionarySearchCV,
+    ParticleSwarmSearchCV,
+)
 
 __all__ = [
+    "AnnealingSearchCV",
     "BaseSequentialSearchCV",
     "BayesSearchCV",
     "CoarseToFineSearchCV",
+    "CoordinateDescentSearchCV",
+    "EvolutionarySearchCV",
+    "HybridSearchCV",
     "HyperbandSearchCV",
+    "ParticleSwarmSearchCV",
+    "SPSASearchCV",
     "SuccessiveHalvingSearchCV",
     "TPESearchCV",
 ]

@@ -28,6 +28,24 @@ OPTIMIZERS = {
     "coarse_to_fine_grid": lambda space, seed: optimizers.CoarseToFineOptimizer(
         space, budget=20, fine="grid", coarse="grid", random_state=seed
     ),
+    "annealing": lambda space, seed: optimizers.AnnealingOptimizer(
+        space, budget=20, random_state=seed
+    ),
+    "evolutionary": lambda space, seed: optimizers.EvolutionaryOptimizer(
+        space, budget=20, random_state=seed
+    ),
+    "particle_swarm": lambda space, seed: optimizers.ParticleSwarmOptimizer(
+        space, budget=20, random_state=seed
+    ),
+    "hybrid": lambda space, seed: optimizers.HybridOptimizer(
+        space, max_integer_grid=5, random_state=seed
+    ),
+    "coordinate": lambda space, seed: optimizers.CoordinateDescentOptimizer(
+        space, random_state=seed
+    ),
+    "spsa": lambda space, seed: optimizers.SPSAOptimizer(
+        space, budget=20, random_state=seed
+    ),
 }
 
 SVC_EST = SVC()

@@ -7,13 +7,17 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_hpo import (
+    AnnealingSearchCV,
     BayesSearchCV,
     CoarseToFineSearchCV,
+    EvolutionarySearchCV,
     HyperbandSearchCV,
+    ParticleSwarmSearchCV,
     Real,
     SuccessiveHalvingSearchCV,
     TPESearchCV,
 )
+from sklearn_hpo.search import CoordinateDescentSearchCV, HybridSearchCV, SPSASearchCV
 from sklearn_hpo.utils._compat import SKLEARN_VERSION
 
 # The checks scikit-learn itself expects GridSearchCV to fail (see its
@@ -37,6 +41,12 @@ SEARCHES = [
     (BayesSearchCV, {"optimizer": "random"}),
     (TPESearchCV, {"n_initial_points": 2}),
     (CoarseToFineSearchCV, {}),
+    (AnnealingSearchCV, {}),
+    (EvolutionarySearchCV, {"population_size": 2}),
+    (ParticleSwarmSearchCV, {"n_particles": 2}),
+    (HybridSearchCV, {}),
+    (CoordinateDescentSearchCV, {}),
+    (SPSASearchCV, {}),
 ]
 
 # Multi-fidelity searches (no n_iter), on the n_samples resource: two small

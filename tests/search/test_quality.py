@@ -9,7 +9,16 @@ import pytest
 from scipy import stats
 from sklearn.model_selection import KFold, RandomizedSearchCV
 
-from sklearn_hpo import BayesSearchCV, CoarseToFineSearchCV, Real, TPESearchCV
+from sklearn_hpo import (
+    AnnealingSearchCV,
+    BayesSearchCV,
+    CoarseToFineSearchCV,
+    EvolutionarySearchCV,
+    ParticleSwarmSearchCV,
+    Real,
+    TPESearchCV,
+)
+from sklearn_hpo.search import CoordinateDescentSearchCV, SPSASearchCV
 from sklearn_hpo.utils._testing import (
     BRANIN_MAX,
     HARTMANN6_MAX,
@@ -41,6 +50,21 @@ SEARCHES = {
         est, space, n_iter=n, cv=CV, random_state=seed
     ),
     "coarse_to_fine": lambda est, space, n, seed: CoarseToFineSearchCV(
+        est, space, n_iter=n, cv=CV, random_state=seed
+    ),
+    "annealing": lambda est, space, n, seed: AnnealingSearchCV(
+        est, space, n_iter=n, cv=CV, random_state=seed
+    ),
+    "evolutionary": lambda est, space, n, seed: EvolutionarySearchCV(
+        est, space, n_iter=n, cv=CV, random_state=seed
+    ),
+    "particle_swarm": lambda est, space, n, seed: ParticleSwarmSearchCV(
+        est, space, n_iter=n, cv=CV, random_state=seed
+    ),
+    "coordinate": lambda est, space, n, seed: CoordinateDescentSearchCV(
+        est, space, n_iter=n, cv=CV, random_state=seed
+    ),
+    "spsa": lambda est, space, n, seed: SPSASearchCV(
         est, space, n_iter=n, cv=CV, random_state=seed
     ),
 }

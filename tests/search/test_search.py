@@ -21,13 +21,17 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 from sklearn_hpo import (
+    AnnealingSearchCV,
     BayesSearchCV,
     Categorical,
     CoarseToFineSearchCV,
+    EvolutionarySearchCV,
     Integer,
+    ParticleSwarmSearchCV,
     Real,
     TPESearchCV,
 )
+from sklearn_hpo.search import CoordinateDescentSearchCV, HybridSearchCV, SPSASearchCV
 
 X, y = make_classification(n_samples=120, n_features=6, random_state=0)
 
@@ -40,11 +44,30 @@ SEARCHES = {
         est, space, optimizer="random", **kw
     ),
     "coarse_to_fine": lambda est, space, **kw: CoarseToFineSearchCV(est, space, **kw),
+    "annealing": lambda est, space, **kw: AnnealingSearchCV(est, space, **kw),
+    "evolutionary": lambda est, space, **kw: EvolutionarySearchCV(
+        est, space, population_size=3, **kw
+    ),
+    "particle_swarm": lambda est, space, **kw: ParticleSwarmSearchCV(
+        est, space, n_particles=3, **kw
+    ),
+    "hybrid": lambda est, space, **kw: HybridSearchCV(est, space, **kw),
+    "coordinate": lambda est, space, **kw: CoordinateDescentSearchCV(
+        est, space, **kw
+    ),
+    "spsa": lambda est, space, **kw: SPSASearchCV(est, space, **kw),
 }
 
 
 # Extra cv_results_ columns that a search's optimizer adds (candidate_info).
-OPTIMIZER_COLUMNS = {"CoarseToFineSearchCV": {"level", "region"}}
+OPTIMIZER_COLUMNS = {
+    "CoarseToFineSearchCV": {"level", "region"},
+    "EvolutionarySearchCV": {"generation"},
+    "ParticleSwarmSearchCV": {"iteration"},
+    "HybridSearchCV": {"grid_point"},
+    "CoordinateDescentSearchCV": {"cycle", "coordinate"},
+    "SPSASearchCV": {"iteration"},
+}
 
 
 @pytest.fixture(params=sorted(SEARCHES))

@@ -1,0 +1,293 @@
+"""Hybrid grid/random, coordinate descent and SPSA searches."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from sklearn_hpo.optimizers import (
+    BaseOptimizer,
+    CoordinateDescentOptimizer,
+    HybridOptimizer,
+    SPSAOptimizer,
+)
+from sklearn_hpo.search._base import BaseSequentialSearchCV
+from sklearn_hpo.search._bayes import _ATTRIBUTES_DOC, _COMMON_PARAMS_DOC
+from sklearn_hpo.space import SearchSpace
+from sklearn_hpo.utils._compat import Interval
+
+__all__ = ["CoordinateDescentSearchCV", "HybridSearchCV", "SPSASearchCV"]
+
+_HEAD = """
+    Parameters
+    ----------
+    estimator : estimator object
+        The estimator (or pipeline) to tune; it is cloned.
+
+    search_spaces : dict or list of dict
+        As in :class:`BayesSearchCV` (a ``GridSearchCV`` ``param_grid`` works
+        unchanged).
+
+    n_iter : int, default=50
+        Number of candidates evaluated (fewer only if a finite space runs out).
+"""
+
+
+def _doc(summary: str, params: str, column: str, optimizer: str, rest: str) -> str:
+    attributes = _ATTRIBUTES_DOC.replace(
+        "plus a ``round`` column: the ask/tell round of each candidate.",
+        "plus a ``round`` column (the ask/tell round of each candidate)\n"
+        f"        and {column}.",
+    ).replace("optimizer_ : BaseOptimizer", f"optimizer_ : {optimizer}")
+    return summary + _HEAD + params + _COMMON_PARAMS_DOC + attributes + rest
+
+
+def _base_kwargs(local: dict) -> dict:
+    """The base class's keyword arguments from an ``__init__``'s locals()."""
+    names = (
+        "n_iter n_points initial_points scoring n_jobs refit cv verbose "
+        "pre_dispatch random_state error_score return_train_score"
+    ).split()
+    return {name: local[name] for name in names}
+
+
+class HybridSearchCV(BaseSequentialSearchCV):
+    __doc__ = _doc(
+        """Grid search over the discrete parameters, random search over the rest.
+
+    A drop-in replacement for :class:`~sklearn.model_selection.GridSearchCV`
+    for a grid that also has continuous parameters: every combination of the
+    lists (and :class:`~sklearn_hpo.space.Categorical` parameters) is crossed
+    with random values of the distributions (:class:`~sklearn_hpo.space.Real`,
+    ``scipy.stats`` distributions, large :class:`~sklearn_hpo.space.Integer`
+    ranges). Grid points are visited round-robin, so stopping early still
+    covers the grid evenly. Without lists it is random search.
+""",
+        """
+    n_iter_per_grid_point : int, default=None
+        Candidates per grid point: the search evaluates
+        ``n_iter_per_grid_point * n_grid_points`` candidates, at most
+        ``n_iter``. None spreads ``n_iter`` evenly over the grid points.
+
+    max_integer_grid : int, default=0
+        Integer parameters with at most this many values are put on the grid
+        instead of being sampled.
+""",
+        "a ``grid_point`` column (an index into ``optimizer_.grid_points``)",
+        "HybridOptimizer",
+        """
+    See Also
+    --------
+    sklearn_hpo.optimizers.HybridOptimizer : The ask/tell strategy.
+
+    Notes
+    -----
+    Random sampling covers each continuous parameter with more distinct
+    values than a grid of the same size (Bergstra and Bengio, "Random search
+    for hyper-parameter optimization", JMLR 13, 2012), while the grid keeps
+    every discrete combination evaluated.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from sklearn_hpo import HybridSearchCV, Real
+    >>> X, y = load_iris(return_X_y=True)
+    >>> space = {"C": Real(1e-2, 1e2, log=True), "kernel": ["rbf", "linear"]}
+    >>> search = HybridSearchCV(SVC(), space, n_iter=4, cv=3,
+    ...                         random_state=0).fit(X, y)
+    >>> sorted(int(g) for g in search.cv_results_["grid_point"])
+    [0, 0, 1, 1]
+    """,
+    )
+
+    _parameter_constraints: dict = {
+        **BaseSequentialSearchCV._parameter_constraints,
+        "n_iter_per_grid_point": [Interval(numbers.Integral, 1, None, closed="left"),
+                                  None],
+        "max_integer_grid": [Interval(numbers.Integral, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self, estimator: Any, search_spaces: Any, *, n_iter: int = 50,
+        n_iter_per_grid_point: int | None = None, max_integer_grid: int = 0,
+        n_points: int = 1, initial_points: list[dict] | None = None,
+        scoring: Any = None, n_jobs: int | None = None, refit: Any = True,
+        cv: Any = None, verbose: int = 0, pre_dispatch: Any = "2*n_jobs",
+        random_state: Any = None, error_score: Any = np.nan,
+        return_train_score: bool = False,
+    ) -> None:
+        super().__init__(estimator, search_spaces, **_base_kwargs(locals()))
+        self.n_iter_per_grid_point = n_iter_per_grid_point
+        self.max_integer_grid = max_integer_grid
+
+    def _make_optimizer(
+        self, space: SearchSpace, random_state: np.random.RandomState
+    ) -> BaseOptimizer:
+        return HybridOptimizer(
+            space,
+            n_per_grid_point=self.n_iter_per_grid_point,
+            max_integer_grid=self.max_integer_grid,
+            random_state=random_state.randint(np.iinfo(np.int32).max),
+        )
+
+
+class CoordinateDescentSearchCV(BaseSequentialSearchCV):
+    __doc__ = _doc(
+        """Coordinate descent over the hyperparameters with cross-validation.
+
+    A drop-in replacement for :class:`~sklearn.model_selection.GridSearchCV`
+    that tunes one parameter at a time, as one does by hand: a line search
+    over one parameter with the others fixed at the best values so far, then
+    the next parameter, cycle after cycle, a parameter's range shrinking
+    when a line search over it finds nothing better. Use ``n_points=n_line``
+    to evaluate each line search as one parallel batch.
+""",
+        """
+    n_line : int, default=4
+        Values of a real or integer parameter per line search (categorical
+        parameters try all their values).
+
+    shrink : float, default=0.5
+        Factor applied to a parameter's search range after a line search
+        over it finds nothing better.
+""",
+        "``cycle`` and ``coordinate`` columns (the cycle over the parameters, "
+        "0 for\n        the start point, and the parameter of the line search)",
+        "CoordinateDescentOptimizer",
+        """
+    See Also
+    --------
+    sklearn_hpo.optimizers.CoordinateDescentOptimizer : The ask/tell strategy.
+
+    Notes
+    -----
+    Compass search (Kolda, Lewis and Torczon, SIAM Review 45, 2003) with line
+    searches along the coordinates (Wright, "Coordinate descent algorithms",
+    Math. Programming 151, 2015). It starts from the centre of the space.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from sklearn_hpo import CoordinateDescentSearchCV, Real
+    >>> X, y = load_iris(return_X_y=True)
+    >>> space = {"C": Real(1e-2, 1e2, log=True), "gamma": Real(1e-3, 1e1, log=True)}
+    >>> search = CoordinateDescentSearchCV(SVC(), space, n_iter=9, cv=3).fit(X, y)
+    >>> [str(c) for c in search.cv_results_["coordinate"]]
+    ['', 'C', 'C', 'C', 'C', 'gamma', 'gamma', 'gamma', 'gamma']
+    """,
+    )
+
+    _parameter_constraints: dict = {
+        **BaseSequentialSearchCV._parameter_constraints,
+        "n_line": [Interval(numbers.Integral, 1, None, closed="left")],
+        "shrink": [Interval(numbers.Real, 0, 1, closed="neither")],
+    }
+
+    def __init__(
+        self, estimator: Any, search_spaces: Any, *, n_iter: int = 50,
+        n_line: int = 4, shrink: float = 0.5,
+        n_points: int = 1, initial_points: list[dict] | None = None,
+        scoring: Any = None, n_jobs: int | None = None, refit: Any = True,
+        cv: Any = None, verbose: int = 0, pre_dispatch: Any = "2*n_jobs",
+        random_state: Any = None, error_score: Any = np.nan,
+        return_train_score: bool = False,
+    ) -> None:
+        super().__init__(estimator, search_spaces, **_base_kwargs(locals()))
+        self.n_line = n_line
+        self.shrink = shrink
+
+    def _make_optimizer(
+        self, space: SearchSpace, random_state: np.random.RandomState
+    ) -> BaseOptimizer:
+        return CoordinateDescentOptimizer(
+            space, n_line=self.n_line, shrink=self.shrink,
+            random_state=random_state.randint(np.iinfo(np.int32).max),
+        )
+
+
+class SPSASearchCV(BaseSequentialSearchCV):
+    __doc__ = _doc(
+        """Simultaneous perturbation (SPSA) search with cross-validation.
+
+    A drop-in replacement for :class:`~sklearn.model_selection.GridSearchCV`
+    that climbs the cross-validated score with gradient estimates from pairs
+    of evaluations (both sides of a random perturbation of all the continuous
+    parameters at once). Suited to smooth, low-dimensional continuous spaces
+    and budgets of about 100 candidates; categorical parameters are held at
+    the best value of a few start candidates.
+""",
+        """
+    n_perturbations : int, default=1
+        Perturbation pairs averaged per step. A step evaluates the current
+        point and each pair: set ``n_points`` to ``2 * n_perturbations + 1``
+        to evaluate it as one parallel batch.
+
+    c : float, default=0.05
+        Initial perturbation size, as a fraction of each parameter's range
+        (of its log for ``log=True``).
+
+    initial_step : float, default=0.1
+        Size of the first step along the largest gradient component, as a
+        fraction of the range; calibrates the step gain.
+""",
+        "an ``iteration`` column (the SPSA step; -1 for the start candidates)",
+        "SPSAOptimizer",
+        """
+    See Also
+    --------
+    sklearn_hpo.optimizers.SPSAOptimizer : The ask/tell strategy.
+
+    Notes
+    -----
+    Spall, IEEE Trans. Automatic Control 37 (1992), with the gains of Spall,
+    IEEE Trans. Aerospace and Electronic Systems 34 (1998). Named after the
+    algorithm rather than "gradient": it never computes a true gradient.
+    The best candidate is the best evaluated one.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from sklearn_hpo import Real, SPSASearchCV
+    >>> X, y = load_iris(return_X_y=True)
+    >>> space = {"C": Real(1e-2, 1e2, log=True), "gamma": Real(1e-3, 1e1, log=True)}
+    >>> search = SPSASearchCV(SVC(), space, n_iter=5, cv=3,
+    ...                       random_state=0).fit(X, y)
+    >>> [int(i) for i in search.cv_results_["iteration"]]
+    [-1, 0, 0, 1, 1]
+    """,
+    )
+
+    _parameter_constraints: dict = {
+        **BaseSequentialSearchCV._parameter_constraints,
+        "n_perturbations": [Interval(numbers.Integral, 1, None, closed="left")],
+        "c": [Interval(numbers.Real, 0, 0.5, closed="right")],
+        "initial_step": [Interval(numbers.Real, 0, 1, closed="right")],
+    }
+
+    def __init__(
+        self, estimator: Any, search_spaces: Any, *, n_iter: int = 50,
+        n_perturbations: int = 1, c: float = 0.05, initial_step: float = 0.1,
+        n_points: int = 1, initial_points: list[dict] | None = None,
+        scoring: Any = None, n_jobs: int | None = None, refit: Any = True,
+        cv: Any = None, verbose: int = 0, pre_dispatch: Any = "2*n_jobs",
+        random_state: Any = None, error_score: Any = np.nan,
+        return_train_score: bool = False,
+    ) -> None:
+        super().__init__(estimator, search_spaces, **_base_kwargs(locals()))
+        self.n_perturbations = n_perturbations
+        self.c = c
+        self.initial_step = initial_step
+
+    def _make_optimizer(
+        self, space: SearchSpace, random_state: np.random.RandomState
+    ) -> BaseOptimizer:
+        return SPSAOptimizer(
+            space, budget=self.n_iter, n_perturbations=self.n_perturbations,
+            c=self.c, initial_step=self.initial_step,
+            random_state=random_state.randint(np.iinfo(np.int32).max),
+        )

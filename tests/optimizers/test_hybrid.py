@@ -1,0 +1,90 @@
+"""Mechanics of HybridOptimizer: the grid, round-robin, quotas."""
+
+import numpy as np
+import pytest
+
+from sklearn_hpo.optimizers import HybridOptimizer
+from sklearn_hpo.space import Integer, Real
+
+SPACE = {"C": Real(0.1, 10, log=True), "kernel": ["rbf", "linear", "poly"]}
+
+
+def test_grid_is_the_product_of_the_discrete_parameters():
+    opt = HybridOptimizer(
+        {**SPACE, "n": Integer(1, 3), "m": Integer(1, 100)},
+        max_integer_grid=3, random_state=0,
+    )
+    assert opt.n_grid_points == 9
+    points = {(p["kernel"], p["n"]) for p in opt.grid_points}
+    assert len(points) == 9 and all(set(p) == {"kernel", "n"} for p in opt.grid_points)
+
+
+def test_round_robin_covers_the_grid_in_every_prefix():
+    opt = HybridOptimizer(SPACE, random_state=0)
+    seen = []
+    for _ in range(3):
+        batch = opt.ask(2)
+        opt.tell(batch, [0.0] * len(batch))
+        seen += [c["kernel"] for c in batch]
+    assert [seen.count(k) for k in ("rbf", "linear", "poly")] == [2, 2, 2]
+    assert len({c["C"] for c in opt.space.from_unit(opt.X_unit)}) == 6
+
+
+def test_candidate_info_indexes_grid_points_also_for_user_points():
+    opt = HybridOptimizer(SPACE, random_state=0)
+    batch = opt.ask(3)
+    info = opt.candidate_info(batch)["grid_point"]
+    assert sorted(info) == [0, 1, 2]
+    for i, cand in zip(info, batch):
+        assert opt.grid_points[i]["kernel"] == cand["kernel"]
+    user = [{"C": 1.0, "kernel": "poly"}]
+    (i,) = opt.candidate_info(user)["grid_point"]
+    assert opt.grid_points[i] == {"kernel": "poly"}
+    assert opt.candidate_info([]) == {"grid_point": []}
+
+
+def test_quota_per_grid_point_ends_the_search():
+    opt = HybridOptimizer(SPACE, n_per_grid_point=2, random_state=0)
+    batch = opt.ask(4)
+    opt.tell(batch, [1.0] * 4)
+    batch = opt.ask(4)
+    assert len(batch) == 2
+    opt.tell(batch, [1.0] * 2)
+    assert opt.ask(1) == []
+
+
+def test_conditional_space_grid_and_no_discrete_parameters():
+    opt = HybridOptimizer(
+        [{"m": ["a"], "C": Real(1, 2)}, {"m": ["b"], "k": [1, 2]}], random_state=0
+    )
+    assert sorted(p["<subspace>"] for p in opt.grid_points) == [0, 1, 1]
+    first = opt.ask(3)
+    assert sorted(c["m"] for c in first) == ["a", "b", "b"]
+    # Finite grid points are dropped once evaluated; the rest is sampled.
+    opt.tell(first, [0.0] * 3)
+    assert all(c["m"] == "a" for c in opt.ask(3))
+    random_like = HybridOptimizer({"x": Real(0, 1)}, random_state=0)
+    assert random_like.n_grid_points == 1 and len(random_like.ask(5)) == 5
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"max_integer_grid": -1}, "max_integer_grid"),
+     ({"n_per_grid_point": 0}, "n_per_grid_point")],
+)
+def test_bad_options_name_the_parameter(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        HybridOptimizer(SPACE, **kwargs)
+
+
+def test_nan_scores_are_fine():
+    opt = HybridOptimizer(SPACE, random_state=0)
+    batch = opt.ask(4)
+    opt.tell(batch, [np.nan] * 4)
+    assert len(opt.ask(4)) == 4
+
+
+def test_huge_grid_is_refused_with_a_clear_error():
+    space = {f"p{i}": list(range(10)) for i in range(6)}
+    with pytest.raises(ValueError, match="1000000 points"):
+        HybridOptimizer(space)
