@@ -4,7 +4,11 @@ For each task, side by side in one run: held-out score and wall time of
 
 - ``RandomizedSearchCV`` with 27 candidates at full resource,
 - ``HalvingRandomSearchCV`` with 81 candidates (same resource range, factor 3),
-- ``HyperbandSearchCV`` with the random and the model-based (TPE) sampler.
+- ``HyperbandSearchCV`` with the random and the model-based (TPE) sampler,
+- and, on the tasks whose resource is a parameter, ``HyperbandSearchCV``
+  (random sampler) with ``warm_start=False`` ("hyperband_random_retrain"):
+  the wall-time cut of warm start (on by default, "auto") is
+  ``1 - hyperband_random / hyperband_random_retrain``.
 
 Tasks (see the issue "HyperbandSearchCV and friends"): HistGradientBoosting
 ``max_iter`` 9..243 on 6,000 samples with 4 tuned parameters (log loss),
@@ -13,10 +17,8 @@ Each search uses 3-fold CV on 75 % of the data; the held-out score is the
 search's scorer on the other 25 %. ::
 
     python benchmarks/bench_hyperband.py [--quick] [--tasks hgb,svc] [--seeds N]
-        [--n-jobs K] [--out FILE]
-
-Warm start (reusing fitted models between rungs) is not implemented yet; when
-it is, its "on"/"off" columns belong here.
+        [--n-jobs K] [--methods hyperband_random,hyperband_random_retrain]
+        [--out FILE]
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ from sklearn.svm import SVC
 
 from sklearn_hpo import HyperbandSearchCV, Integer, Real
 
+_RETRAIN = "hyperband_random_retrain"
+_COLUMNS = ("test_score", "wall_s", "fit_s")
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "hyperband.json"
 
 
@@ -116,7 +120,7 @@ def _methods(task: dict, seed: int, n_jobs: int) -> dict[str, Callable[[], Any]]
         lo_hi = {"min_resources": lo, "max_resources": hi}
     # Our dimensions have rvs: scikit-learn's searches sample the same priors.
     full_est = clone(est).set_params(**full)
-    return {
+    methods = {
         "sk_random_27": lambda: RandomizedSearchCV(
             full_est, space, n_iter=27, **common
         ),
@@ -136,6 +140,11 @@ def _methods(task: dict, seed: int, n_jobs: int) -> dict[str, Callable[[], Any]]
             est, space, resource=resource, sampler="tpe", **lo_hi, **common
         ),
     }
+    if resource != "n_samples":
+        methods["hyperband_random_retrain"] = lambda: HyperbandSearchCV(
+            est, space, resource=resource, warm_start=False, **lo_hi, **common
+        )
+    return methods
 
 
 def run(args: argparse.Namespace) -> list[dict]:
@@ -157,6 +166,8 @@ def run(args: argparse.Namespace) -> list[dict]:
         )
         for seed in range(args.seeds):
             for method, make in _methods(task, seed, args.n_jobs).items():
+                if args.methods and method not in args.methods.split(","):
+                    continue
                 search = make()
                 start = time.perf_counter()
                 with warnings.catch_warnings():
@@ -168,6 +179,13 @@ def run(args: argparse.Namespace) -> list[dict]:
                     method=method,
                     seed=seed,
                     wall_s=round(wall, 2),
+                    # Training time of the search's fits (cv_results_), without
+                    # scoring, the search's own overhead and the refit.
+                    fit_s=round(
+                        float(np.sum(search.cv_results_["mean_fit_time"]))
+                        * search.n_splits_,
+                        2,
+                    ),
                     cv_score=float(search.best_score_),
                     test_score=float(search.score(X_te, y_te)),
                     n_rows=len(search.cv_results_["params"]),
@@ -178,17 +196,32 @@ def run(args: argparse.Namespace) -> list[dict]:
 
 
 def report(rows: list[dict]) -> str:
-    """Markdown table: mean held-out score and wall time per task and method."""
+    """Markdown table: mean held-out score and times per task and method.
+
+    Followed, for each task run with and without warm start, by the cut of
+    the mean wall time and of the mean training time.
+    """
     lines = [
-        "| task | method | held-out score | wall time (s) |",
-        "|---|---|---:|---:|",
+        "| task | method | held-out score | wall time (s) | fit time (s) |",
+        "|---|---|---:|---:|---:|",
     ]
-    keys = sorted({(r["task"], r["method"]) for r in rows})
-    for task, method in keys:
+    mean: dict[tuple[str, str], dict[str, float]] = {}
+    for task, method in sorted({(r["task"], r["method"]) for r in rows}):
         sel = [r for r in rows if r["task"] == task and r["method"] == method]
-        score = np.mean([r["test_score"] for r in sel])
-        wall = np.mean([r["wall_s"] for r in sel])
-        lines.append(f"| {task} | {method} | {score:.4f} | {wall:.1f} |")
+        m = {k: float(np.mean([r.get(k, np.nan) for r in sel])) for k in _COLUMNS}
+        mean[task, method] = m
+        lines.append(
+            f"| {task} | {method} | {m['test_score']:.4f} | {m['wall_s']:.1f} "
+            f"| {m['fit_s']:.1f} |"
+        )
+    for task in sorted({task for task, _ in mean}):
+        warm, cold = mean.get((task, "hyperband_random")), mean.get((task, _RETRAIN))
+        if warm and cold:
+            lines.append(
+                f"\nWarm start ({task}): wall time cut by "
+                f"{1 - warm['wall_s'] / cold['wall_s']:.0%}, training time by "
+                f"{1 - warm['fit_s'] / cold['fit_s']:.0%}."
+            )
     return "\n".join(lines)
 
 
@@ -198,6 +231,7 @@ def main() -> None:
     parser.add_argument("--tasks", default="")
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--n-jobs", type=int, default=1)
+    parser.add_argument("--methods", default="", help="comma-separated subset")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     rows = run(args)

@@ -236,23 +236,44 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         metavar="MARKDOWN",
         help="replace the text between the BENCHMARK markers of this file "
-        "(e.g. README.md) with the report instead of printing it",
+        "(e.g. README.md) with the suite summary of `python -m benchmarks "
+        "report` (same as `python -m benchmarks report --update MARKDOWN`)",
+    )
+    parser.add_argument(
+        "--update-optimizers",
+        type=Path,
+        metavar="MARKDOWN",
+        help="replace the text between the OPTIMIZER BENCHMARK markers of this "
+        "file with this optimizer micro-benchmark's report",
     )
     args = parser.parse_args(argv)
+    if args.update_optimizers is not None:
+        report = render_markdown(json.loads(args.json.read_text()))
+        update_between_markers(args.update_optimizers, report, OPT_BEGIN, OPT_END)
+        return 0
+    if args.update is not None:
+        # The README section now holds the whole suite's summary (which embeds
+        # this micro-benchmark in benchmarks/README.md): this is an alias of
+        # ``python -m benchmarks report --update FILE``.
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        from benchmarks.__main__ import main as benchmarks_main
+
+        return benchmarks_main(["report", "--update", str(args.update)])
     results = json.loads(args.json.read_text())
-    report = render_markdown(results)
-    if args.update is None:
-        sys.stdout.write(report)
-    else:
-        update_between_markers(args.update, report)
+    sys.stdout.write(render_markdown(results))
     return 0
 
 
 BEGIN, END = "<!-- BENCHMARK TABLE BEGIN -->", "<!-- BENCHMARK TABLE END -->"
+OPT_BEGIN = "<!-- OPTIMIZER BENCHMARK BEGIN -->"
+OPT_END = "<!-- OPTIMIZER BENCHMARK END -->"
 
 
-def update_between_markers(path: Path, report: str) -> None:
-    """Write ``report`` between the BEGIN/END markers of a Markdown file."""
+def update_between_markers(
+    path: Path, report: str, begin: str = BEGIN, end: str = END
+) -> None:
+    """Write ``report`` between the ``begin``/``end`` markers of a Markdown file."""
+    BEGIN, END = begin, end  # noqa: N806
     text = path.read_text()
     if BEGIN not in text or END not in text:
         raise SystemExit(f"{path} has no {BEGIN} ... {END} markers")

@@ -14,6 +14,7 @@ import warnings
 from abc import abstractmethod
 from typing import Any, Callable
 
+import joblib
 import numpy as np
 from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
@@ -31,6 +32,12 @@ from sklearn_hpo.search._resources import (
     SubsampledTrainSplitter,
     check_resource,
     resolve_resources,
+)
+from sklearn_hpo.search._warm_start import (
+    ModelStore,
+    WarmStartProxy,
+    candidate_key,
+    resolve_warm_start,
 )
 from sklearn_hpo.space import as_search_space
 from sklearn_hpo.utils._compat import (
@@ -70,6 +77,7 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
             StrOptions({"auto"}),
         ],
         "factor": [Interval(numbers.Real, 1, None, closed="neither")],
+        "warm_start": ["boolean", StrOptions({"auto"})],
         "random_state": ["random_state"],
     }
 
@@ -83,6 +91,7 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
         min_resources: Any = "auto",
         max_resources: Any = "auto",
         factor: float = 3,
+        warm_start: Any = "auto",
         scoring: Any = None,
         n_jobs: int | None = None,
         refit: Any = True,
@@ -109,6 +118,7 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
         self.min_resources = min_resources
         self.max_resources = max_resources
         self.factor = factor
+        self.warm_start = warm_start
         self.random_state = random_state
 
     # ------------------------------------------------------------ strategy
@@ -156,10 +166,25 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
         # resource needs its size (as scikit-learn's Halving searches do).
         self._n_samples_orig = num_samples(X)
         self._fit_data = (X, y, params.get("groups"))
+        estimator = self.estimator
+        store = None
+        if resolve_warm_start(estimator, self.resource, self.warm_start):
+            # BaseSearchCV.fit clones self.estimator once, before _run_search,
+            # for every fit of the search: the proxy must be in place by then.
+            store = ModelStore(on_disk=joblib.effective_n_jobs(self.n_jobs) != 1)
+            self.estimator = WarmStartProxy(estimator, self.resource, store)
+        self._warm_store = store
         try:
-            return super().fit(X, y, **params)
+            super().fit(X, y, **params)
         finally:
-            del self._fit_data
+            self.estimator = estimator
+            if store is not None:
+                store.close()
+            del self._fit_data, self._warm_store
+        if store is not None and hasattr(self, "best_estimator_"):
+            # The refit ran on a proxy whose store was closed: a plain fit.
+            self.best_estimator_ = self.best_estimator_.estimator
+        return self
 
     def _checked_cv(self) -> tuple[Any, int]:
         """The search's splitter and its number of splits (for this fit's data).
@@ -222,34 +247,67 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
         self.n_resources_: list[int] = []
         executed: list[Bracket] = []
         results: dict = {}
-        stop = False
-        with deferred_fit_failure_checks(self.error_score):
-            for planned in plan:
-                configs = sampler.propose(planned.n_candidates)
-                if not configs:
-                    break
-                bracket = self._shrink(planned, len(configs))
-                executed.append(bracket)
-                for rung in bracket.rungs:
-                    configs = configs[: rung.n_candidates]
-                    results, scores, stop = self._run_rung(
+        store = getattr(self, "_warm_store", None)
+        try:
+            with deferred_fit_failure_checks(self.error_score):
+                for planned in plan:
+                    configs = sampler.propose(planned.n_candidates)
+                    if not configs:
+                        break
+                    bracket = self._shrink(planned, len(configs))
+                    executed.append(bracket)
+                    results, stop = self._run_bracket(
                         evaluate_candidates,
+                        bracket,
                         configs,
-                        rung,
+                        sampler,
                         (base_cv, split_seed),
                         search_ctx,
                     )
-                    sampler.record(configs, scores, rung.n_resources)
-                    configs = [configs[i] for i in _best_first(scores)]
                     if stop:
                         break
-                if stop:
-                    break
+        finally:
+            if store is not None:
+                store.close()  # the refit is a plain fit
         if search_ctx is not None:
             search_ctx.call_on_fit_task_end(estimator=self)
         self.plan_ = plan
         self.brackets_ = tuple(executed)
         _warn_non_finite(results)
+
+    def _run_bracket(
+        self,
+        evaluate_candidates: Callable,
+        bracket: Bracket,
+        configs: list[dict],
+        sampler: BracketSampler,
+        splitting: tuple[Any, int],
+        search_ctx: Any,
+    ) -> tuple[dict, bool]:
+        """Run the rungs of one bracket; return the results and whether to stop."""
+        store = getattr(self, "_warm_store", None)
+        results: dict = {}
+        stop = False
+        for k, rung in enumerate(bracket.rungs):
+            configs = configs[: rung.n_candidates]
+            last = k == len(bracket.rungs) - 1
+            if store is not None:
+                store.saving = not last  # nothing continues from the last rung
+            results, scores, stop = self._run_rung(
+                evaluate_candidates, configs, rung, splitting, search_ctx
+            )
+            sampler.record(configs, scores, rung.n_resources)
+            configs = [configs[i] for i in _best_first(scores)]
+            if store is not None:
+                # Bounded memory: only the promoted candidates' models are
+                # kept, for the next rung.
+                n_next = 0 if last else bracket.rungs[k + 1].n_candidates
+                store.keep({candidate_key(c, self.resource) for c in configs[:n_next]})
+            if stop:
+                break
+        if store is not None:
+            store.keep(set())
+        return results, stop
 
     def _run_rung(
         self,
@@ -326,6 +384,17 @@ _COMMON_PARAMS_DOC = """
     factor : float, default=3
         The reduction factor (> 1): the best ``1 / factor`` of the candidates
         of a rung are promoted, with ``factor`` times the resource.
+
+    warm_start : "auto" or bool, default="auto"
+        Whether a promoted candidate continues, on each training fold, from
+        the model it fitted at the previous rung instead of being retrained
+        from scratch. This needs a parameter resource whose estimator (the
+        pipeline step owning it, for a nested name) has a ``warm_start``
+        parameter: ``n_estimators`` of forests, gradient boosting and
+        bagging, ``max_iter`` of HistGradientBoosting, MLP, SGD or linear
+        models. "auto" turns it on exactly then; True raises a ValueError at
+        fit otherwise; False always retrains. See the Notes for which scores
+        are identical to retraining and for the memory used.
 """
 
 _SKLEARN_PARAMS_DOC = """
@@ -492,7 +561,27 @@ class HyperbandSearchCV(BaseMultiFidelitySearchCV):
     Optimization at Scale", ICML 2018. The plan is
     :func:`~sklearn_hpo.schedulers.hyperband_plan`; brackets run most
     exploratory first, and every bracket ends at ``max_resources_``.
-    Promoted candidates are refit from scratch at each rung.
+
+    Warm start (``warm_start``): with an int ``random_state``, forests,
+    extra trees, bagging, gradient boosting and HistGradientBoosting (with
+    ``early_stopping=False``; its early stopping splits validation data per
+    fit) give the same scores as retraining, checked in the tests. ``n_estimators``
+    and HistGradientBoosting's ``max_iter`` count in total; for other
+    estimators (MLP, SGD, linear models) each warm fit runs ``max_iter`` more
+    iterations, so a continuation is given the difference of the rungs'
+    resources. Their scores differ from retraining (MLP and SGD restart their
+    optimiser's state and learning-rate schedule at every fit), as do those
+    of any estimator or pipeline step with unseeded randomness. While the
+    search runs, the models of the candidates of the current rung are kept,
+    one per training fold, and only the promoted candidates' models are
+    kept for the next rung; so at most ``n_candidates x n_splits_`` models
+    (those of the largest rung, at its resource) are held at once, in
+    memory with one joblib worker and otherwise as files in a temporary
+    directory, which every fit removes when it ends (also on error). Models
+    of a bracket's last rung are not kept. A worker that cannot see that
+    directory (a cluster without shared disk) retrains, with the same
+    scores where warm start is exact. The refit on the whole data is a plain
+    fit.
 
     Examples
     --------
@@ -530,6 +619,7 @@ class HyperbandSearchCV(BaseMultiFidelitySearchCV):
         min_resources: Any = "auto",
         max_resources: Any = "auto",
         factor: float = 3,
+        warm_start: Any = "auto",
         n_brackets: int | None = None,
         sampler: str = "random",
         min_points_in_model: int | None = None,
@@ -551,6 +641,7 @@ class HyperbandSearchCV(BaseMultiFidelitySearchCV):
             min_resources=min_resources,
             max_resources=max_resources,
             factor=factor,
+            warm_start=warm_start,
             scoring=scoring,
             n_jobs=n_jobs,
             refit=refit,
@@ -623,6 +714,27 @@ class SuccessiveHalvingSearchCV(BaseMultiFidelitySearchCV):
     candidates are left, so the last rung may use less than
     ``max_resources_``.
 
+    Warm start (``warm_start``): with an int ``random_state``, forests,
+    extra trees, bagging, gradient boosting and HistGradientBoosting (with
+    ``early_stopping=False``; its early stopping splits validation data per
+    fit) give the same scores as retraining, checked in the tests. ``n_estimators``
+    and HistGradientBoosting's ``max_iter`` count in total; for other
+    estimators (MLP, SGD, linear models) each warm fit runs ``max_iter`` more
+    iterations, so a continuation is given the difference of the rungs'
+    resources. Their scores differ from retraining (MLP and SGD restart their
+    optimiser's state and learning-rate schedule at every fit), as do those
+    of any estimator or pipeline step with unseeded randomness. While the
+    search runs, the models of the candidates of the current rung are kept,
+    one per training fold, and only the promoted candidates' models are
+    kept for the next rung; so at most ``n_candidates x n_splits_`` models
+    (those of the largest rung, at its resource) are held at once, in
+    memory with one joblib worker and otherwise as files in a temporary
+    directory, which every fit removes when it ends (also on error). Models
+    of a bracket's last rung are not kept. A worker that cannot see that
+    directory (a cluster without shared disk) retrains, with the same
+    scores where warm start is exact. The refit on the whole data is a plain
+    fit.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -655,6 +767,7 @@ class SuccessiveHalvingSearchCV(BaseMultiFidelitySearchCV):
         min_resources: Any = "auto",
         max_resources: Any = "auto",
         factor: float = 3,
+        warm_start: Any = "auto",
         scoring: Any = None,
         n_jobs: int | None = None,
         refit: Any = True,
@@ -672,6 +785,7 @@ class SuccessiveHalvingSearchCV(BaseMultiFidelitySearchCV):
             min_resources=min_resources,
             max_resources=max_resources,
             factor=factor,
+            warm_start=warm_start,
             scoring=scoring,
             n_jobs=n_jobs,
             refit=refit,

@@ -1,0 +1,648 @@
+"""Summaries of the JSON-lines results: normalised scores, ranks, tables, plots.
+
+Normalised score (Bayesmark): per task and budget n,
+``100 * (best - base) / (best_known - base)`` where ``base`` is the mean over
+seeds of scikit-learn RandomizedSearchCV's best at n (so random search is 0)
+and ``best_known`` is the task's known optimum for the doubles, else the best
+score any method reached in the results (so 100 is the best found by anyone).
+Per method: the mean over tasks of the per-task mean over seeds; the standard
+error is that of this mean, from the seed-to-seed variance of each task.
+
+``python -m benchmarks report`` prints the report (or writes it between the
+BENCHMARK markers of Markdown files) and writes the PNG plots next to the
+results. matplotlib is imported only for the plots.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks import methods as M
+from benchmarks import run as R
+from benchmarks import tasks as T
+
+BEGIN, END = "<!-- BENCHMARK TABLE BEGIN -->", "<!-- BENCHMARK TABLE END -->"
+OVERHEAD_LEVELS = (50, 100, 200, 500)
+MICRO_JSON = R.RESULTS / "optimizers.json"
+
+
+# ------------------------------------------------------------------ loading
+class Results:
+    def __init__(self, path: Path) -> None:
+        records = R.read_records(path)
+        self.path = path
+        metas = [r for r in records if r.get("experiment") == "meta"]
+        self.meta = metas[0] if metas else {}
+        self.commands = list(dict.fromkeys(m["command"] for m in metas))
+        dates = [r["date"] for r in records if "date" in r]
+        self.span = (min(dates), max(dates)) if dates else ("?", "?")
+        runs = [r for r in records if r.get("experiment") in R.EXPERIMENTS_SET]
+        self.ok = [r for r in runs if r["status"] == "ok"]
+        self.not_ok = [r for r in runs if r["status"] != "ok"]
+        self.quality = [r for r in self.ok if r["experiment"] == "quality"]
+        # A task enters the tables only when every planned quality job of the
+        # run's configuration is in the file (a stopped run leaves a task
+        # half-done; resuming the same command completes it).
+        self.incomplete = _incomplete_tasks(metas, runs)
+        self.quality = [r for r in self.quality if r["task"] not in self.incomplete]
+        budgets = sorted({b for m in metas for b in m["config"]["budgets"]
+                          if "quality" in m["config"].get("experiments", ["quality"])})
+        self.budgets = budgets or sorted({r["budget"] for r in self.quality})
+        self.methods = [m for m in M.METHODS
+                        if any(r["method"] == m for r in self.quality)]
+        self.tasks = [t for t in T.TASKS if any(r["task"] == t for r in self.quality)]
+
+    def by(self, experiment: str) -> list[dict]:
+        return [r for r in self.ok if r["experiment"] == experiment]
+
+
+def _incomplete_tasks(metas: list[dict], runs: list[dict]) -> list[str]:
+    from argparse import Namespace
+
+    have = {R.job_key(r) for r in runs}
+    missing: set[str] = set()
+    for meta in metas:
+        cfg = meta["config"]
+        if "quality" not in cfg.get("experiments", ["quality"]):
+            continue
+        args = Namespace(**{**cfg, "experiments": ["quality"],
+                            "methods": [m for m in cfg["methods"] if m in M.METHODS]})
+        missing |= {j["task"] for j in R.plan(args) if R.job_key(j) not in have}
+    return sorted(missing)
+
+
+def _finite(values: list) -> list[float]:
+    return [v for v in values if v is not None and math.isfinite(v)]
+
+
+def best_at(record: dict, n: int) -> tuple[float, float]:
+    """(best CV score, test score of that incumbent) after ``n`` evaluations."""
+    scores = record["scores"]
+    tests = {int(k): v for k, v in record.get("incumbent_tests", {}).items()}
+    if "best_index" in record:  # halving: the candidate it would return
+        i = record["best_index"]
+        return _none_nan(scores[i]), tests.get(i, math.nan)
+    prefix = scores[:n]
+    finite = [(s, i) for i, s in enumerate(prefix) if s is not None]
+    if not finite:
+        return math.nan, math.nan
+    best = max(s for s, _ in finite)
+    first = min(i for s, i in finite if s == best)
+    return best, tests.get(first, math.nan)
+
+
+def _none_nan(value: Any) -> float:
+    return math.nan if value is None else float(value)
+
+
+def table_values(res: Results) -> dict:
+    """{(task, method, n): {"cv": [per seed], "test": [per seed]}}."""
+    out: dict = defaultdict(lambda: {"cv": [], "test": []})
+    for r in res.quality:
+        m = M.METHODS[r["method"]]
+        for n in res.budgets:
+            if (m.anytime and r["budget"] >= n) or r["budget"] == n:
+                cv, test = best_at(r, n)
+                out[r["task"], r["method"], n]["cv"].append(cv)
+                out[r["task"], r["method"], n]["test"].append(test)
+    return out
+
+
+def best_known(res: Results, values: dict, task: str, key: str) -> float:
+    observed = _finite([v for (t, _, _), d in values.items() if t == task
+                        for v in d[key]])
+    optimum = T.TASKS[task].optimum
+    candidates = observed + ([optimum] if optimum is not None else [])
+    return max(candidates) if candidates else math.nan
+
+
+def normalised(res: Results, key: str = "cv") -> dict:
+    """{(task, method, n): [normalised score per seed]}."""
+    values = table_values(res)
+    out = {}
+    for task in res.tasks:
+        top = best_known(res, values, task, key)
+        for n in res.budgets:
+            base_vals = _finite(values.get((task, M.BASELINE, n), {key: []})[key])
+            if not base_vals:
+                continue
+            base = statistics.fmean(base_vals)
+            if not top - base > 1e-12:
+                continue  # random search already reaches the best: no signal
+            for method in res.methods:
+                vals = values.get((task, method, n))
+                if vals and _finite(vals[key]):
+                    out[task, method, n] = [100 * (v - base) / (top - base)
+                                            for v in _finite(vals[key])]
+    return out
+
+
+def aggregate(norm: dict, method: str, n: int) -> tuple[float, float, int]:
+    """Mean over tasks of the per-task seed means, its standard error, #tasks."""
+    means, variances = [], []
+    for (_task, m, b), vals in norm.items():
+        if m == method and b == n:
+            means.append(statistics.fmean(vals))
+            var = statistics.variance(vals) / len(vals) if len(vals) > 1 else 0.0
+            variances.append(var)
+    if not means:
+        return math.nan, math.nan, 0
+    se = math.sqrt(sum(variances)) / len(means)
+    return statistics.fmean(means), se, len(means)
+
+
+def mean_ranks(res: Results, n: int) -> dict[str, float]:
+    """Mean over tasks of each method's rank (1 = best mean best CV score)."""
+    values = table_values(res)
+    ranks: dict[str, list[float]] = defaultdict(list)
+    for task in res.tasks:
+        means = {m: statistics.fmean(_finite(values[task, m, n]["cv"]))
+                 for m in res.methods
+                 if (task, m, n) in values and _finite(values[task, m, n]["cv"])}
+        ordered = sorted(means.values(), reverse=True)
+        for m, v in means.items():
+            # Ties share their mean rank.
+            first = ordered.index(v) + 1
+            ranks[m].append(first + (ordered.count(v) - 1) / 2)
+    return {m: statistics.fmean(r) for m, r in ranks.items()}
+
+
+# ----------------------------------------------------------------- overhead
+def overhead_curve(record: dict, window: int = 9) -> tuple[list[int], list[float]]:
+    """(observations, seconds of overhead per evaluation), a rolling median."""
+    t, fits = record.get("t_done"), record["fit_times"]
+    if not t:
+        return [], []
+    gaps = [t[0] - fits[0]] + [t[i] - t[i - 1] - fits[i] for i in range(1, len(t))]
+    xs, ys = [], []
+    for i in range(len(gaps)):
+        lo, hi = max(0, i - window // 2), min(len(gaps), i + window // 2 + 1)
+        xs.append(i)  # observations told before this evaluation was proposed
+        ys.append(float(np.median(gaps[lo:hi])))
+    return xs, ys
+
+
+def overhead_at(record: dict, level: int) -> float | None:
+    xs, ys = overhead_curve(record)
+    # A run of n evaluations proposes its last one after n - 1 observations.
+    return ys[min(level, len(ys) - 1)] if level <= len(ys) else None
+
+
+def overhead_rows(res: Results) -> dict[str, dict[int, float]]:
+    out: dict[str, dict[int, float]] = {}
+    for r in res.by("overhead"):
+        out[r["method"]] = {lv: v for lv in OVERHEAD_LEVELS
+                            if (v := overhead_at(r, lv)) is not None}
+    return out
+
+
+def quality_overhead(res: Results) -> dict[str, float]:
+    """Mean over quality runs of (wall - fits) / evaluations, in seconds."""
+    acc: dict[str, list[float]] = defaultdict(list)
+    for r in res.quality:
+        n = len(r["scores"])
+        if n:
+            acc[r["method"]].append((r["wall"] - sum(r["fit_times"])) / n)
+    return {m: statistics.fmean(v) for m, v in acc.items()}
+
+
+def parallel_rows(res: Results) -> dict[str, dict[int, dict]]:
+    out: dict[str, dict[int, dict]] = defaultdict(dict)
+    for r in res.by("parallel"):
+        out[r["method"]][r["n_jobs"]] = r
+    return out
+
+
+# --------------------------------------------------------------------- text
+def _label(method: str) -> str:
+    return M.METHODS[method].label
+
+
+def _fmt(mean: float, se: float) -> str:
+    if not math.isfinite(mean):
+        return "–"
+    mean += 0.0  # no "-0.0"
+    return f"{mean:.1f} ± {se:.1f}" if math.isfinite(se) else f"{mean:.1f}"
+
+
+def _ms(seconds: float | None) -> str:
+    if seconds is None or not math.isfinite(seconds):
+        return "–"
+    ms = 1000 * seconds
+    return f"{ms:.0f}" if ms >= 100 else f"{ms:.1f}" if ms >= 10 else f"{ms:.2f}"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    return (["| " + " | ".join(header) + " |",
+             "|---|" + "---:|" * (len(header) - 1)]
+            + ["| " + " | ".join(r) + " |" for r in rows] + [""])
+
+
+def score_tables(res: Results) -> list[str]:
+    norm_cv, norm_test = normalised(res, "cv"), normalised(res, "test")
+    top = res.budgets[-1]
+    ranks = mean_ranks(res, top)
+    header = (["method"] + [f"CV, n={n}" for n in res.budgets]
+              + [f"test, n={n}" for n in res.budgets] + [f"rank, n={top}", "tasks"])
+    rows = []
+    order = sorted(res.methods, key=lambda m: -_nan_low(aggregate(norm_cv, m, top)[0]))
+    for m in order:
+        cells = [_fmt(*aggregate(norm_cv, m, n)[:2]) for n in res.budgets]
+        cells += [_fmt(*aggregate(norm_test, m, n)[:2]) for n in res.budgets]
+        n_tasks = aggregate(norm_cv, m, top)[2]
+        rank = ranks.get(m)
+        cells += ["–" if rank is None else f"{rank:.2f}", str(n_tasks)]
+        rows.append([_label(m)] + cells)
+    n_tasks = len({t for t, _, _ in norm_cv})
+    return [
+        "### Normalised score (mean ± standard error over tasks)",
+        "",
+        f"Bayesmark-style: 0 = scikit-learn RandomizedSearchCV's mean best at the "
+        f"same budget, 100 = best known (optimum of the doubles; elsewhere the best "
+        f"CV / test score any method reached); up to {n_tasks} tasks (a task where "
+        "random search already reaches the best known score is left out of that "
+        "column); n = evaluations "
+        "(candidates × folds fits). CV = best cross-validated score found; test = "
+        "held-out score of that candidate refit on the training set (for the "
+        "doubles: the noise-free value). Rank: mean rank of the mean best CV score "
+        "over the tasks a method ran on (`tasks`). Means over fewer tasks (the grid, "
+        "halving, OptunaSearchCV) do not compare with the others. The test columns "
+        "are noisy: small held-out sets, and a denominator set by the luckiest "
+        "incumbent.",
+        "",
+    ] + _table(header, rows)
+
+
+def _nan_low(v: float) -> float:
+    return v if math.isfinite(v) else -math.inf
+
+
+def per_task_table(res: Results) -> list[str]:
+    values = table_values(res)
+    n = res.budgets[-1]
+    header = ["task"] + [M.METHODS[m].name for m in res.methods]
+    rows = []
+    for task in res.tasks:
+        cells = []
+        for m in res.methods:
+            vals = _finite(values.get((task, m, n), {"cv": []})["cv"])
+            cells.append(f"{statistics.fmean(vals):.4g}" if vals else "–")
+        rows.append([task] + cells)
+    return [f"### Mean best CV score per task, n={n}", "",
+            "Columns: " + ", ".join(f"`{M.METHODS[m].name}` = {_label(m)}"
+                                    for m in res.methods) + ".", ""
+            ] + _table(header, rows)
+
+
+def tasks_table() -> list[str]:
+    rows = []
+    for t in T.TASKS.values():
+        dims = " / ".join(
+            ", ".join(f"{p.name.split('__')[-1]}"
+                      + ("" if p.kind == "real" else f" ({p.kind})")
+                      + (" log" if p.log else "") for p in sub.params)
+            for sub in t.space)
+        rows.append([f"`{t.name}`", t.title, dims, "yes" if t.grid_ok else "no"])
+    return (["### Tasks", "", "Generated from `benchmarks/tasks.py`. Real tasks: "
+             "3-fold CV on the training split, test score on the held-out split "
+             "(split and folds fixed by seed 0 for every method and seed).", ""]
+            + _table(["task", "problem", "searched parameters", "grid"], rows))
+
+
+def overhead_table(res: Results) -> list[str]:
+    rows_o = overhead_rows(res)
+    q = quality_overhead(res)
+    if not rows_o and not q:
+        return []
+    header = (["method"] + [f"{lv} obs." for lv in OVERHEAD_LEVELS]
+              + ["mean, quality runs"])
+    rows = []
+    for m in [m for m in M.METHODS if m in rows_o or m in q]:
+        levels = rows_o.get(m, {})
+        rows.append([_label(m)] + [_ms(levels.get(lv)) for lv in OVERHEAD_LEVELS]
+                    + [_ms(q.get(m))])
+    return [
+        "### Overhead per evaluation (ms): wall time minus time in fits",
+        "",
+        f"At k observations: rolling median (9 evaluations) of the wall-clock gap "
+        f"between consecutive evaluations minus their fit + score time, on the "
+        f"`{T.OVERHEAD_TASK}` double whose fits cost nothing (one run, seed 0, "
+        "n_jobs=1; scikit-optimize stops at "
+        f"{R.SKOPT_OVERHEAD_MAX} evaluations). It includes everything a user "
+        "waits for besides the fits: the optimizer, and scikit-learn's "
+        "`cv_results_` bookkeeping for the *SearchCV classes. Last column: mean "
+        "(wall - fits) / evaluations over all quality runs.",
+        "",
+    ] + _table(header, rows)
+
+
+def parallel_table(res: Results) -> list[str]:
+    rows_p = parallel_rows(res)
+    if not rows_p:
+        return []
+    k = max(j for d in rows_p.values() for j in d)
+    rows = []
+    for m, d in rows_p.items():
+        if 1 not in d or k not in d:
+            continue
+        n = len(d[1]["scores"])
+        w1, wk = d[1]["wall"], d[k]["wall"]
+        fit = statistics.fmean(d[1]["fit_times"]) / T.N_SPLITS
+        rows.append([_label(m), f"{n / w1:.2f}", f"{n / wk:.2f}", f"{w1 / wk:.2f}x",
+                     f"{fit:.3f}"])
+    task = T.TASKS[T.PARALLEL_TASK]
+    return [
+        f"### Parallel efficiency: n_jobs=1 vs n_jobs={k}",
+        "",
+        f"{task.title}; {len(next(iter(rows_p.values()))[1]['scores'])} "
+        f"evaluations, 3-fold CV, seed 0. Sequential searches propose {k} "
+        f"candidates per round (`n_points={k}`) in both runs, so both evaluate the "
+        f"same candidates. With more cores: `python -m benchmarks run "
+        f"--experiments parallel --n-jobs K`.",
+        "",
+    ] + _table(["method", "evals/s, n_jobs=1", f"evals/s, n_jobs={k}", "speed-up",
+                "mean fit (s)"], rows)
+
+
+def targets(res: Results) -> list[list[str]]:
+    rows = []
+    norm = normalised(res, "cv")
+    for n in res.budgets:
+        agg = {m: aggregate(norm, m, n) for m in res.methods}
+        scores = {m: a[0] for m, a in agg.items() if math.isfinite(a[0])}
+        ours = {m: scores[m] for m in ("gp", "tpe") if m in scores}
+        if not ours:
+            continue
+        best_ours = max(ours, key=ours.get)
+        # Means over different sets of tasks do not compare: only methods that
+        # ran on as many tasks as ours (not the grid, halving, OptunaSearchCV).
+        others = {m: v for m, v in scores.items() if m not in M.OURS
+                  and agg[m][2] >= agg[best_ours][2]}
+        if not others:
+            continue
+        best_other = max(others, key=others.get)
+        margin = ours[best_ours] - others[best_other]
+        peers = ", ".join(f"{M.METHODS[m].name} {scores[m]:.1f}"
+                          for m in ("skopt", "optuna_searchcv", "optuna_tpe")
+                          if m in scores)
+        rows.append([
+            f"n={n}: our best model-based search has the highest mean normalised "
+            "score",
+            f"{M.METHODS[best_ours].name} {ours[best_ours]:.1f} vs best peer "
+            f"{M.METHODS[best_other].name} {others[best_other]:.1f} ({peers})",
+            "met" if margin > 0 else f"NOT met (by {-margin:.1f} points)",
+        ])
+    oh = overhead_rows(res)
+
+    def _ratio(ours: str, peer: str, limit: float, text: str) -> None:
+        a, b = oh.get(ours, {}).get(100), oh.get(peer, {}).get(100)
+        if a is None or b is None:
+            rows.append([text, "not measured", "n/a"])
+            return
+        ratio = a / b
+        rows.append([text, f"{_ms(a)} ms vs {_ms(b)} ms (ratio {ratio:.3g})",
+                     "met" if ratio <= limit else
+                     f"NOT met ({ratio / limit:.1f}x over)"])
+
+    _ratio("gp", "skopt", 0.1,
+           "GP overhead at 100 observations ≤ 1/10 of scikit-optimize's")
+    _ratio("tpe", "optuna_searchcv", 2.0,
+           "TPESearchCV overhead at 100 observations ≤ 2x OptunaSearchCV's")
+    _ratio("tpe", "optuna_tpe", 2.0,
+           "TPESearchCV overhead at 100 observations ≤ 2x Optuna study's")
+    par = parallel_rows(res)
+    for m in ("gp", "tpe"):
+        d = par.get(m, {})
+        ks = [k for k in d if k != 1]
+        text = f"{M.METHODS[m].name}: n_jobs=2 throughput ≥ 1.7x n_jobs=1"
+        if 1 not in d or not ks:
+            rows.append([text, "not measured", "n/a"])
+            continue
+        speed = d[1]["wall"] / d[max(ks)]["wall"]
+        control = par.get(M.BASELINE, {})
+        note = ""
+        if 1 in control and max(ks) in control:
+            # The same machine's ceiling: an embarrassingly parallel search.
+            ref = control[1]["wall"] / control[max(ks)]["wall"]
+            note = f" (RandomizedSearchCV, all candidates in one batch: {ref:.2f}x)"
+        rows.append([text, f"{speed:.2f}x{note}",
+                     "met" if speed >= 1.7 else f"NOT met (by {1.7 - speed:.2f}x)"])
+    return rows
+
+
+def render(res: Results, *, full: bool) -> str:
+    meta = res.meta
+    versions = ", ".join(f"{k} {v}" for k, v in meta.get("versions", {}).items())
+    cfg = meta.get("config", {})
+    lines = [
+        "<!-- Generated by `python -m benchmarks report` from "
+        f"{_rel(res.path)}; do not edit by hand. -->",
+        "",
+        "Results: " + ", ".join(f"`{c}`" for c in res.commands)
+        + f" (between {res.span[0]} and {res.span[1]}). Tables and plots: "
+        f"`python -m benchmarks report --results {_rel(res.path)}`.",
+        "",
+        f"Configuration: {len(cfg.get('tasks', []))} tasks, "
+        f"{len(cfg.get('methods', []))} methods, seeds 0..{cfg.get('seeds', 1) - 1}, "
+        f"budgets {cfg.get('budgets')}, quality jobs on {cfg.get('workers')} "
+        f"worker process(es). Platform: {meta.get('platform')}, "
+        f"{meta.get('cpu_count')} CPUs shared with other jobs (timings are noisy). "
+        f"Versions: {versions}.",
+        "",
+    ]
+    lines += score_tables(res)
+    lines += ["### Targets", ""] + _table(["target", "measured", "verdict"],
+                                          targets(res))
+    lines += overhead_table(res)
+    lines += parallel_table(res)
+    if res.incomplete:
+        lines += ["Not in the tables (the run was stopped before they were done; "
+                  "rerun the same command to resume): "
+                  + ", ".join(f"`{t}`" for t in res.incomplete) + ".", ""]
+    skipped = sorted({(r["method"], r["reason"]) for r in res.not_ok})
+    if skipped:
+        lines += ["Not run:", ""]
+        lines += [f"- {_label(m)}: {reason} "
+                  f"({', '.join(sorted({r['task'] for r in res.not_ok if r['method'] == m and r['reason'] == reason}))})"  # noqa: E501
+                  for m, reason in skipped] + [""]
+    plots = R.RESULTS.relative_to(R.RESULTS.parent.parent)
+    lines += [
+        "Plots (regenerated by the report command): "
+        f"[anytime, evaluations]({_link(plots, 'anytime_evals.png', full)}), "
+        f"[anytime, wall time]({_link(plots, 'anytime_wall.png', full)}), "
+        f"[overhead]({_link(plots, 'overhead.png', full)}).",
+        "",
+    ]
+    if not full:
+        lines += ["Per-task scores, the task list and the optimizer-level "
+                  "micro-benchmark (ask/tell only, against `skopt.Optimizer` and "
+                  "Optuna's `TPESampler`; formerly in this section) are in "
+                  "[`benchmarks/README.md`](benchmarks/README.md).", ""]
+    if full:
+        lines += per_task_table(res)
+        lines += tasks_table()
+        if MICRO_JSON.exists():
+            import sys
+
+            sys.path.insert(0, str(R.RESULTS.parent))
+            import report  # benchmarks/report.py (standard library only)
+
+            micro = json.loads(MICRO_JSON.read_text())
+            lines += ["### Optimizer-level micro-benchmark (ask/tell only)", "",
+                      report.render_markdown(micro)]
+    return "\n".join(lines) + "\n"
+
+
+def _link(folder: Path, name: str, full: bool) -> str:
+    # benchmarks/README.md links relative to benchmarks/, README.md to the root.
+    return f"results/{name}" if full else f"{folder}/{name}"
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(R.RESULTS.parent.parent))
+    except ValueError:
+        return str(path)
+
+
+# -------------------------------------------------------------------- plots
+def plots(res: Results, folder: Path) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    written = []
+    anytime = [m for m in res.methods if M.METHODS[m].anytime]
+    by_run = defaultdict(list)
+    for r in res.quality:
+        if M.METHODS[r["method"]].anytime:
+            by_run[r["task"], r["method"]].append(r)
+    n_max = res.budgets[-1]
+    values = table_values(res)
+
+    # 1. Mean normalised best-so-far vs evaluations.
+    fig, ax = plt.subplots(figsize=(8, 5))
+    xs = list(range(5, n_max + 1))
+    base_runs = {t: by_run.get((t, M.BASELINE), []) for t in res.tasks}
+    for m in anytime:
+        ys = []
+        for n in xs:
+            per_task = []
+            for t in res.tasks:
+                runs, bruns = by_run.get((t, m), []), base_runs[t]
+                if not runs or not bruns:
+                    continue
+                top = best_known(res, values, t, "cv")
+                base = statistics.fmean(_finite([best_at(b, n)[0] for b in bruns]))
+                if top - base > 1e-12:
+                    per_task.append(statistics.fmean(
+                        100 * (best_at(r, n)[0] - base) / (top - base) for r in runs))
+            ys.append(statistics.fmean(per_task) if per_task else math.nan)
+        ax.plot(xs, ys, label=_label(m), lw=2 if m in M.OURS else 1.2,
+                ls="-" if m in M.OURS else "--")
+    ax.set_xlabel("evaluations")
+    ax.set_ylabel("mean normalised best CV score (0 = random search, 100 = best)")
+    ax.set_title("Anytime performance, mean over tasks and seeds")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    written.append(_save(fig, folder / "anytime_evals.png", plt))
+
+    # 2. Best-so-far vs wall seconds, one panel per task.
+    cols = 4
+    rows_n = math.ceil((len(res.tasks) + 1) / cols)  # + 1 panel for the legend
+    fig, axes = plt.subplots(rows_n, cols, figsize=(4 * cols, 3 * rows_n),
+                             squeeze=False)
+    for ax, t in zip(axes.flat, res.tasks):
+        for m in anytime:
+            runs = [r for r in by_run.get((t, m), []) if r.get("t_done")]
+            if not runs:
+                continue
+            t_max = max(r["t_done"][-1] for r in runs)
+            t_min = min(r["t_done"][0] for r in runs)
+            grid = np.geomspace(max(t_min, 1e-3), max(t_max, 2e-3), 60)
+            curves = []
+            for r in runs:
+                best, ys, j = -math.inf, [], 0
+                for g in grid:
+                    while j < len(r["t_done"]) and r["t_done"][j] <= g:
+                        s = r["scores"][j]
+                        best = max(best, s) if s is not None else best
+                        j += 1
+                    ys.append(best if math.isfinite(best) else math.nan)
+                curves.append(ys)
+            with np.errstate(all="ignore"):
+                ax.plot(grid, np.nanmean(np.array(curves, dtype=float), axis=0),
+                        label=_label(m), lw=1.8 if m in M.OURS else 1,
+                        ls="-" if m in M.OURS else "--")
+        ax.set_xscale("log")
+        ax.set_title(t, fontsize=9)
+        ax.tick_params(labelsize=7)
+    for ax in list(axes.flat)[len(res.tasks):]:
+        ax.axis("off")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    list(axes.flat)[len(res.tasks)].legend(handles, labels, loc="center",
+                                           fontsize=8)
+    fig.supxlabel("wall seconds since the search started (log)")
+    fig.supylabel("best CV score so far (mean over seeds)")
+    fig.tight_layout()
+    written.append(_save(fig, folder / "anytime_wall.png", plt))
+
+    # 3. Overhead per evaluation vs observations.
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for r in res.by("overhead"):
+        x, y = overhead_curve(r)
+        if x:
+            m = r["method"]
+            ax.plot(x, np.maximum(np.array(y) * 1000, 1e-2), label=_label(m),
+                    lw=2 if m in M.OURS else 1.2, ls="-" if m in M.OURS else "--")
+    ax.set_yscale("log")
+    ax.set_xlabel("observations")
+    ax.set_ylabel("overhead per evaluation (ms, rolling median)")
+    ax.set_title(f"Overhead on the {T.OVERHEAD_TASK} double (fits cost nothing)")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, which="both")
+    written.append(_save(fig, folder / "overhead.png", plt))
+    return written
+
+
+def _save(fig: Any, path: Path, plt: Any) -> Path:
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+# --------------------------------------------------------------------- main
+def update_between_markers(path: Path, text: str) -> None:
+    content = path.read_text()
+    if BEGIN not in content or END not in content:
+        raise SystemExit(f"{path} has no {BEGIN} ... {END} markers")
+    head, rest = content.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    path.write_text(f"{head}{BEGIN}\n{text}{END}{tail}")
+
+
+def main(args: Any) -> int:
+    res = Results(args.results)
+    if not res.quality:
+        raise SystemExit(f"no quality results in {args.results}")
+    if not args.no_plots:
+        try:
+            for p in plots(res, args.results.parent):
+                print(f"wrote {_rel(p)}")
+        except ImportError as exc:
+            print(f"plots skipped: {exc} (pip install matplotlib)")
+    if not args.update:
+        print(render(res, full=True), end="")
+    for path in args.update:
+        full = path.resolve().parent == R.RESULTS.parent
+        update_between_markers(path, render(res, full=full))
+        print(f"updated {path}")
+    return 0

@@ -1,0 +1,269 @@
+"""Warm-start reuse of fitted models between the rungs of successive halving.
+
+When the resource is a parameter that the estimator can grow with
+``warm_start=True`` (``n_estimators`` of forests and gradient boosting,
+``max_iter`` of HistGradientBoosting, MLP or SGD, also inside a pipeline), a
+candidate promoted to the next rung continues from the model it fitted on the
+same training fold instead of being retrained from scratch.
+
+During the search's ``fit`` the estimator is wrapped in :class:`WarmStartProxy`,
+which forwards ``get_params``/``set_params`` (so ``cv_results_`` is unchanged)
+and looks its fitted models up in a :class:`ModelStore` keyed by (candidate,
+training fold). A missing model is never an error: the candidate is then
+retrained from scratch, which gives the same scores wherever warm start is
+exact. The refit on the whole data never uses the store.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from typing import Any
+
+import joblib
+from sklearn.base import clone
+
+__all__ = [
+    "ModelStore",
+    "WarmStartProxy",
+    "candidate_key",
+    "resolve_warm_start",
+    "resource_owner",
+]
+
+
+def resource_owner(estimator: Any, resource: str) -> tuple[Any, str]:
+    """The (sub-)estimator owning a nested parameter, and its local name.
+
+    ``"clf__n_estimators"`` on a pipeline gives the ``clf`` step and
+    ``"n_estimators"``.
+
+    Raises
+    ------
+    KeyError
+        When a prefix of ``resource`` is not a parameter of ``estimator``.
+    """
+    prefix, _, name = resource.rpartition("__")
+    owner = estimator.get_params(deep=True)[prefix] if prefix else estimator
+    return owner, name
+
+
+def _has_warm_start(owner: Any) -> bool:
+    try:
+        return "warm_start" in owner.get_params(deep=False)
+    except Exception:  # not an estimator (e.g. "passthrough")
+        return False
+
+
+def resolve_warm_start(estimator: Any, resource: str, warm_start: Any) -> bool:
+    """Whether the search reuses fitted models between rungs.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The search's estimator.
+    resource : str
+        The search's resource.
+    warm_start : {"auto"} or bool
+        The search's ``warm_start``. Any other value gives False (parameter
+        validation reports it).
+
+    Returns
+    -------
+    bool
+        ``"auto"``: whether the resource is a parameter whose owning
+        estimator (pipeline step) has a ``warm_start`` parameter.
+
+    Raises
+    ------
+    ValueError
+        ``warm_start=True`` with ``resource="n_samples"``, or on an estimator
+        whose resource owner has no ``warm_start`` parameter.
+    """
+    if warm_start is not True and warm_start != "auto":
+        return False
+    if resource == "n_samples":
+        if warm_start is True:
+            raise ValueError(
+                "warm_start=True needs the resource to be a parameter of the "
+                "estimator (such as 'n_estimators' or 'max_iter'), got "
+                "resource='n_samples'; use warm_start='auto' or False."
+            )
+        return False
+    try:
+        owner, _ = resource_owner(estimator, resource)
+    except Exception:  # an unknown resource: check_resource reports it
+        return False
+    if _has_warm_start(owner):
+        return True
+    if warm_start is True:
+        raise ValueError(
+            f"warm_start=True but {type(owner).__name__}, which owns "
+            f"resource={resource!r}, has no warm_start parameter; use "
+            "warm_start='auto' or False to retrain at every rung."
+        )
+    return False
+
+
+def candidate_key(params: dict, resource: str) -> str:
+    """A hash of a candidate's parameters, without the resource."""
+    return joblib.hash(sorted((k, v) for k, v in params.items() if k != resource))
+
+
+def _counts_in_total(owner: Any, name: str) -> bool:
+    """Whether a warm fit with resource ``r`` trains up to ``r`` units in total.
+
+    True for ``n_estimators`` (forests, gradient boosting, bagging) and
+    HistGradientBoosting's ``max_iter``; otherwise (MLP, SGD, linear models)
+    every warm fit runs ``max_iter`` more iterations, so a continuation is
+    given the difference of the resources.
+    """
+    return name == "n_estimators" or type(owner).__name__.startswith(
+        "HistGradientBoosting"
+    )
+
+
+class ModelStore:
+    """Fitted models of a search, keyed by (candidate, training fold).
+
+    In memory when the search runs in one process, otherwise as
+    ``joblib.dump`` files in a temporary directory that process-based joblib
+    workers share (workers that cannot see it simply miss and retrain).
+
+    Parameters
+    ----------
+    on_disk : bool
+        Whether to keep the models in a temporary directory.
+    """
+
+    def __init__(self, on_disk: bool) -> None:
+        self.directory = (
+            tempfile.mkdtemp(prefix="sklearn_hpo_warm_") if on_disk else None
+        )
+        self.active = True  # False after the search: the refit never warm-starts
+        self.saving = True  # False in a bracket's last rung: nothing continues
+        self._models: dict[tuple[str, str], tuple[int, Any]] = {}
+
+    def __getstate__(self) -> dict:
+        # Shipped to a worker: the in-memory models stay in the driver.
+        return {**self.__dict__, "_models": {}}
+
+    def _path(self, key: tuple[str, str]) -> str:
+        return os.path.join(self.directory, f"{key[0]}-{key[1]}.joblib")
+
+    def load(self, key: tuple[str, str]) -> tuple[int, Any] | None:
+        """``(resource, model)`` saved for ``key`` (removed from memory), or None."""
+        if self.directory is None:
+            return self._models.pop(key, None)
+        try:
+            return joblib.load(self._path(key))
+        except (OSError, EOFError):
+            return None
+
+    def save(self, key: tuple[str, str], resource: int, model: Any) -> None:
+        """Keep ``model``, fitted with ``resource``, for ``key``."""
+        if self.directory is None:
+            self._models[key] = (resource, model)
+            return
+        path = self._path(key)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        joblib.dump((resource, model), tmp)
+        os.replace(tmp, path)  # atomic: a reader never sees half a file
+
+    def keep(self, candidate_keys: set[str]) -> None:
+        """Drop the models of every candidate not in ``candidate_keys``."""
+        if self.directory is None:
+            for key in [k for k in self._models if k[0] not in candidate_keys]:
+                del self._models[key]
+            return
+        for name in os.listdir(self.directory):
+            if name.split("-", 1)[0] not in candidate_keys:
+                try:
+                    os.remove(os.path.join(self.directory, name))
+                except OSError:
+                    pass
+
+    def __len__(self) -> int:
+        if self.directory is None:
+            return len(self._models)
+        return len(os.listdir(self.directory))
+
+    def close(self) -> None:
+        """Drop every model and the directory; later fits retrain."""
+        self.active = False
+        self._models.clear()
+        if self.directory is not None:
+            shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class WarmStartProxy:
+    """Estimator wrapper that continues each candidate from its previous rung.
+
+    Parameters are forwarded to ``estimator``, as are every attribute and
+    method (``predict``, ``classes_``, tags, ...), so that scikit-learn's
+    search machinery sees the wrapped estimator.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The estimator of the search.
+    resource : str
+        The resource parameter (nested names allowed).
+    store : ModelStore
+        Where fitted models are kept; shared by the clones.
+    """
+
+    def __init__(self, estimator: Any, resource: str, store: ModelStore) -> None:
+        self.estimator = estimator
+        self.resource = resource
+        self.store = store
+        self._params: dict = {}
+
+    def __sklearn_clone__(self) -> WarmStartProxy:
+        return WarmStartProxy(clone(self.estimator), self.resource, self.store)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in ("estimator", "resource", "store"):
+            raise AttributeError(name)  # also keeps unpickling from recursing
+        return getattr(self.estimator, name)
+
+    def __sklearn_tags__(self) -> Any:
+        return self.estimator.__sklearn_tags__()
+
+    def get_params(self, deep: bool = True) -> dict:
+        """The wrapped estimator's parameters."""
+        return self.estimator.get_params(deep=deep)
+
+    def set_params(self, **params: Any) -> WarmStartProxy:
+        """Set the wrapped estimator's parameters; they key its saved models."""
+        self._params.update(params)
+        self.estimator.set_params(**params)
+        return self
+
+    def fit(self, X: Any, y: Any = None, **fit_params: Any) -> WarmStartProxy:
+        """Fit, continuing the model saved for this candidate and fold if any."""
+        resource = self._params.get(self.resource)
+        owner, name = resource_owner(self.estimator, self.resource)
+        if not self.store.active or resource is None or not _has_warm_start(owner):
+            self.estimator.fit(X, y, **fit_params)
+            return self
+        key = (
+            candidate_key(self._params, self.resource),
+            joblib.hash((X, y, fit_params)),
+        )
+        saved = self.store.load(key)
+        if saved is not None and saved[0] < resource:
+            previous, model = saved
+            model_owner, _ = resource_owner(model, self.resource)
+            total = _counts_in_total(model_owner, name)
+            more = resource if total else resource - previous
+            model_owner.set_params(warm_start=True, **{name: more})
+            model.fit(X, y, **fit_params)
+            model_owner.set_params(**{name: resource})
+            self.estimator = model
+        else:
+            self.estimator.fit(X, y, **fit_params)
+        if self.store.saving:
+            self.store.save(key, resource, self.estimator)
+        return self

@@ -1,0 +1,89 @@
+"""Fast smoke tests of the benchmark code (benchmarks/); nothing is timed."""
+
+import json
+import math
+import sys
+from argparse import Namespace
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import methods as M  # noqa: E402
+from benchmarks import run as R  # noqa: E402
+from benchmarks import summary as S  # noqa: E402
+from benchmarks import tasks as T  # noqa: E402
+from sklearn_hpo.space import as_search_space  # noqa: E402
+
+
+@pytest.mark.parametrize("name", list(T.TASKS))
+def test_task_spaces_translate(name):
+    task = T.TASKS[name]
+    space = as_search_space(T.ours(task.space))
+    assert space.n_columns >= 2
+    grid = T.grid(task.space, 20)
+    n_points = sum(math.prod(len(v) for v in g.values()) for g in grid)
+    assert 1 <= n_points <= 20
+    for sub in task.space:
+        for p in sub.params:
+            assert p.kind in ("real", "int", "cat")
+
+
+def test_incumbent_indices():
+    assert R.incumbent_indices([1.0, None, 0.5, 2.0, 2.0, 3.0]) == [0, 3, 5]
+
+
+def _job(method, task, budget=8, seed=0):
+    return dict(experiment="quality", task=task, method=method, seed=seed,
+                budget=budget, n_jobs=1, n_points=1)
+
+
+def test_run_job_and_report(tmp_path):
+    records = [
+        {"experiment": "meta", "command": "python -m benchmarks run (test)",
+         "config": {"tasks": ["branin", "svc-iris"], "methods": ["random", "sk_random"],
+                    "budgets": [4, 8], "seeds": 2, "workers": 1}},
+    ]
+    for task in ("branin", "svc-iris"):
+        for method in ("random", "sk_random"):
+            for seed in (0, 1):
+                rec = R.run_job(_job(method, task, seed=seed))
+                assert rec["status"] == "ok", rec
+                assert len(rec["scores"]) == len(rec["fit_times"]) == 8
+                assert len(rec["t_done"]) == 8
+                assert rec["incumbent_tests"]
+                records.append(rec)
+    records.append(R.run_job(dict(_job("gp", "branin", budget=12),
+                                  experiment="overhead")))
+    skipped = R.run_job(_job("sk_grid", "hartmann6"))
+    assert skipped["status"] == "skipped" and "grid" in skipped["reason"]
+    records.append(skipped)
+    path = tmp_path / "results.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+
+    res = S.Results(path)
+    norm = S.normalised(res)
+    assert norm
+    mean, _, n_tasks = S.aggregate(norm, "sk_random", 8)
+    assert n_tasks >= 1 and mean == pytest.approx(0.0, abs=1e-9)
+    text = S.render(res, full=False)
+    assert "Normalised score" in text and "Targets" in text
+    overhead = next(r for r in res.by("overhead"))
+    assert len(S.overhead_curve(overhead)[1]) == 12
+
+    readme = tmp_path / "README.md"
+    readme.write_text(f"head\n{S.BEGIN}\nOLD CONTENT\n{S.END}\ntail\n")
+    args = Namespace(results=path, update=[readme], no_plots=True)
+    assert S.main(args) == 0
+    updated = readme.read_text()
+    assert "OLD CONTENT" not in updated
+    assert updated.startswith("head") and updated.endswith("tail\n")
+
+
+def test_methods_report_missing_peers():
+    method = M.Method("x", "x", ("no_such_module_for_sure",), True, lambda: None)
+    assert "not importable" in M.import_error(method)
+    assert M.unsupported(M.METHODS["optuna_searchcv"],
+                         T.TASKS["conditional-svc-knn"])

@@ -1,0 +1,228 @@
+"""Warm-start reuse of fitted models between rungs of the multi-fidelity searches."""
+
+import tempfile
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.datasets import make_classification
+from sklearn.ensemble import (
+    ExtraTreesClassifier,
+    GradientBoostingClassifier,
+    HistGradientBoostingClassifier,
+    RandomForestClassifier,
+)
+from sklearn.linear_model import SGDClassifier
+from sklearn.model_selection import KFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
+
+from sklearn_hpo import HyperbandSearchCV, Integer, Real, SuccessiveHalvingSearchCV
+from sklearn_hpo.search._warm_start import ModelStore
+
+TRAINED: list[int] = []  # units trained by each GrowingDouble.fit (n_jobs=1)
+
+
+class GrowingDouble(RegressorMixin, BaseEstimator):
+    """Estimator double that grows ``units_`` with ``warm_start``.
+
+    ``n_estimators`` counts in total (as forests do); ``max_iter`` counts per
+    fit (as MLP and SGD do). The score depends on ``x0`` and ``units_`` only,
+    so warm and cold fits of a candidate score the same.
+    """
+
+    def __init__(self, x0=0.5, n_estimators=1, max_iter=1, warm_start=False):
+        self.x0 = x0
+        self.n_estimators = n_estimators
+        self.max_iter = max_iter
+        self.warm_start = warm_start
+
+    def fit(self, X, y=None):
+        warm = getattr(self, "warm_start", False)
+        before = getattr(self, "units_", 0) if warm else 0
+        grown = self.max_iter * self.n_estimators  # one of them is the resource
+        if self.n_estimators > 1:  # total semantics
+            new = grown - before
+        else:  # per-fit semantics
+            new = grown
+        TRAINED.append(new)
+        self.units_ = before + new
+        self.n_features_in_ = np.asarray(X).shape[1]
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X))
+
+    def score(self, X, y=None):
+        return -((self.x0 - 0.3) ** 2) - 1.0 / self.units_
+
+
+XZ = np.arange(12.0).reshape(-1, 1)  # distinct folds
+SPACE = {"x0": Real(0.0, 1.0)}
+X, y = make_classification(n_samples=150, n_features=6, random_state=0)
+
+
+def _search(estimator, resource, warm_start, **kw):
+    kw = {"min_resources": 2, "max_resources": 18, "cv": 3, "random_state": 0, **kw}
+    space = kw.pop("space", SPACE)
+    return HyperbandSearchCV(
+        estimator, space, resource=resource, warm_start=warm_start, **kw
+    )
+
+
+@pytest.mark.parametrize("resource", ["n_estimators", "max_iter"])
+def test_warm_start_reuses_models_with_the_same_scores(resource):
+    results = {}
+    for warm_start in (False, "auto"):
+        TRAINED.clear()
+        est = GrowingDouble()
+        search = _search(est, resource, warm_start, cv=KFold(2)).fit(XZ)
+        results[warm_start] = (search.cv_results_, sum(TRAINED))
+        # The user's estimator is back in place and best_estimator_ is a
+        # plain estimator fitted from scratch with the best resource.
+        assert search.estimator is est
+        assert type(search.best_estimator_) is GrowingDouble
+        assert search.best_estimator_.units_ == 18
+        assert search.best_estimator_.warm_start is False
+    cold, warm = results[False], results["auto"]
+    np.testing.assert_array_equal(
+        cold[0]["mean_test_score"], warm[0]["mean_test_score"]
+    )
+    assert list(cold[0]["params"]) == list(warm[0]["params"])
+    # Every promoted candidate skips the resource of its previous rung.
+    saved = search.n_splits_ * sum(
+        r.n_candidates * prev.n_resources
+        for b in search.brackets_
+        for prev, r in zip(b.rungs, b.rungs[1:])
+    )
+    assert saved > 0
+    assert warm[1] == cold[1] - saved
+
+
+@pytest.mark.parametrize(
+    "estimator, resource",
+    [
+        (RandomForestClassifier(max_depth=3, random_state=0), "n_estimators"),
+        (ExtraTreesClassifier(random_state=0), "n_estimators"),
+        (GradientBoostingClassifier(subsample=0.8, random_state=0), "n_estimators"),
+        (
+            HistGradientBoostingClassifier(
+                early_stopping=False, max_leaf_nodes=4, random_state=0
+            ),
+            "max_iter",
+        ),
+    ],
+    ids=["rf", "et", "gb", "hgb"],
+)
+def test_warm_start_is_exact_for_ensembles(estimator, resource):
+    space = {"min_samples_leaf": Integer(1, 20)}
+    with threadpool_limits(1):  # HistGradientBoosting's OpenMP on busy cores
+        scores = [
+            SuccessiveHalvingSearchCV(
+                estimator, space, resource=resource, min_resources=2,
+                max_resources=18, cv=3, warm_start=ws, random_state=0,
+            ).fit(X, y).cv_results_["mean_test_score"]
+            for ws in (False, True)
+        ]  # fmt: skip
+    np.testing.assert_array_equal(scores[0], scores[1])
+
+
+def test_warm_start_in_a_pipeline_and_with_process_workers(monkeypatch, tmp_path):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    pipe = make_pipeline(StandardScaler(), RandomForestClassifier(random_state=0))
+    space = {"randomforestclassifier__max_depth": Integer(1, 20)}
+    resource = "randomforestclassifier__n_estimators"
+    cold = _search(pipe, resource, False, space=space).fit(X, y)
+    warm = _search(pipe, resource, "auto", space=space, n_jobs=2).fit(X, y)
+    np.testing.assert_array_equal(
+        cold.cv_results_["mean_test_score"], warm.cv_results_["mean_test_score"]
+    )
+    assert warm.best_estimator_[-1].n_estimators == 18
+    assert list(tmp_path.iterdir()) == []  # the model store is removed
+
+
+def test_stored_models_are_bounded_and_removed(monkeypatch, tmp_path):
+    sizes = []
+    save = ModelStore.save
+
+    def counting_save(self, key, resource, model):
+        save(self, key, resource, model)
+        sizes.append(len(self))
+
+    monkeypatch.setattr(ModelStore, "save", counting_save)
+    search = _search(GrowingDouble(), "n_estimators", True, cv=KFold(2)).fit(XZ)
+    first_rungs = max(search.n_candidates_)
+    assert 0 < max(sizes) <= first_rungs * search.n_splits_
+    # Nothing is saved in a bracket's last rung.
+    assert len(sizes) == search.n_splits_ * sum(
+        r.n_candidates for b in search.brackets_ for r in b.rungs[:-1]
+    )
+
+    # On error the store is removed too (here: the process-workers' one).
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    bad = SuccessiveHalvingSearchCV(
+        RandomForestClassifier(random_state=0), {"max_depth": [-1, 2]},
+        n_candidates=2, resource="n_estimators", min_resources=2, max_resources=6, cv=2,
+        error_score="raise", n_jobs=2,
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="max_depth"):
+        bad.fit(X, y)
+    assert list(tmp_path.iterdir()) == []
+
+
+class NoWarmStart(GrowingDouble):
+    def __init__(self, x0=0.5, n_estimators=1, max_iter=1):
+        self.x0 = x0
+        self.n_estimators = n_estimators
+        self.max_iter = max_iter
+
+
+@pytest.mark.parametrize(
+    "estimator, kwargs, match",
+    [
+        (
+            NoWarmStart(),
+            {"resource": "n_estimators", "warm_start": True},
+            "warm_start=True but NoWarmStart, which owns resource='n_estimators', "
+            "has no warm_start parameter",
+        ),
+        (
+            GrowingDouble(),
+            {"resource": "n_samples", "warm_start": True, "max_resources": 12},
+            "warm_start=True needs the resource to be a parameter",
+        ),
+        (
+            GrowingDouble(),
+            {"resource": "n_estimators", "warm_start": "yes"},
+            "'warm_start' parameter of HyperbandSearchCV must be",
+        ),
+    ],
+)
+def test_bad_warm_start_raises_at_fit(estimator, kwargs, match):
+    kwargs = {"min_resources": 2, "max_resources": 18, "cv": 2, **kwargs}
+    search = HyperbandSearchCV(estimator, SPACE, **kwargs)
+    with pytest.raises(ValueError, match=match):
+        search.fit(XZ)
+
+
+def test_auto_is_off_without_warm_start_parameter():
+    TRAINED.clear()
+    search = _search(NoWarmStart(), "n_estimators", "auto", cv=KFold(2)).fit(XZ)
+    n_fits = len(search.cv_results_["params"]) * 2 + 1  # + the refit
+    assert len(TRAINED) == n_fits
+    assert sum(TRAINED) == 2 * sum(search.cv_results_["n_resources"]) + 18
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_warm_start_with_per_fit_iterations_on_sgd():
+    # SGD's max_iter counts per fit: warm scores differ from retraining
+    # (documented), but every candidate is scored with its own resource.
+    search = SuccessiveHalvingSearchCV(
+        SGDClassifier(tol=None, random_state=0), {"alpha": Real(1e-5, 1e-1, log=True)},
+        resource="max_iter", min_resources=1, max_resources=9, cv=3, random_state=0,
+    ).fit(X, y)  # fmt: skip
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert search.best_params_["max_iter"] == 9
+    assert search.best_estimator_.max_iter == 9
+    assert search.best_estimator_.n_iter_ == 9  # refit from scratch
