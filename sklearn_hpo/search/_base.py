@@ -20,8 +20,10 @@ from sklearn_hpo.space import SearchSpace, as_search_space
 from sklearn_hpo.space._dimensions import Categorical
 from sklearn_hpo.utils._compat import (
     BaseSearchCV,
+    DeferredResultsMixin,
     Interval,
     deferred_fit_failure_checks,
+    deferred_results,
 )
 
 __all__ = [
@@ -33,7 +35,7 @@ __all__ = [
 ]
 
 
-class BaseSequentialSearchCV(BaseSearchCV):
+class BaseSequentialSearchCV(DeferredResultsMixin, BaseSearchCV):
     """Base class of searches driven by an ask/tell optimizer.
 
     Subclasses implement :meth:`_make_optimizer`; the loop is
@@ -103,7 +105,7 @@ class BaseSequentialSearchCV(BaseSearchCV):
         rounds = SearchRounds(self, evaluate_candidates, callback_ctx)
 
         n_done = 0
-        with deferred_fit_failure_checks(self.error_score):
+        with deferred_fit_failure_checks(self.error_score), deferred_results(self):
             while n_done < self.n_iter:
                 n = min(self.n_points, self.n_iter - n_done)
                 if n_done < len(initial):  # the user's points come first

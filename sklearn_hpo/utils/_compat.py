@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import threading
+import warnings
 from typing import Any, Iterator
 
 import sklearn
@@ -21,6 +22,7 @@ from sklearn.utils.validation import _num_samples
 
 __all__ = [
     "BaseSearchCV",
+    "DeferredResultsMixin",
     "HasMethods",
     "Interval",
     "StrOptions",
@@ -106,3 +108,65 @@ def deferred_fit_failure_checks(error_score: Any) -> Iterator[list]:
                 _sk_search._warn_or_raise_about_fit_failures = _original_check
         if not failed and collected:
             _original_check(collected, error_score)
+
+
+# ---------------------------------------------------------------------------
+# cv_results_ is re-formatted from ALL results after every evaluate_candidates
+# call, so a search of n one-candidate rounds costs O(n^2) in formatting
+# (measured: random search overhead per evaluation 2 ms at 50 evaluations,
+# 11 ms at 500). While `deferred_results` is active, BaseSearchCV's
+# `_format_results` formats only the newest batch (all a sequential loop reads
+# back); at the end the full results are formatted once, by scikit-learn's own
+# code, into the dict that BaseSearchCV.fit holds as its last `results`.
+# ---------------------------------------------------------------------------
+
+
+class DeferredResultsMixin:
+    """Mixin for BaseSearchCV subclasses whose ``_run_search`` loops in rounds."""
+
+    def _format_results(
+        self, candidate_params: Any, n_splits: int, out: list, more_results: Any = None
+    ) -> dict:
+        state = self.__dict__.get("_deferred_results_state")
+        if state is None:
+            return super()._format_results(  # type: ignore[misc]
+                candidate_params, n_splits, out, more_results
+            )
+        candidate_params = list(candidate_params)
+        n_new = len(candidate_params) - state["n_formatted"]
+        state["n_formatted"] = len(candidate_params)
+        state["args"] = (candidate_params, n_splits, out, more_results)
+        tail = {k: list(v)[-n_new:] for k, v in (more_results or {}).items()}
+        batch = super()._format_results(  # type: ignore[misc]
+            candidate_params[-n_new:], n_splits, out[-n_new * n_splits :], tail
+        )
+        state["last"] = batch
+        return batch
+
+
+@contextlib.contextmanager
+def deferred_results(search: Any) -> Iterator[None]:
+    """Format only each round's batch inside; the full ``cv_results_`` at exit.
+
+    Parameters
+    ----------
+    search : DeferredResultsMixin
+        The search being fit. On normal exit, the dict returned by the last
+        ``evaluate_candidates`` call is updated in place with the results of
+        every round (what ``BaseSearchCV.fit`` would have computed).
+    """
+    state = {"n_formatted": 0, "args": None, "last": None}
+    search._deferred_results_state = state
+    try:
+        yield
+    finally:
+        del search._deferred_results_state
+    if state["last"] is not None:
+        with warnings.catch_warnings():
+            # the search warns once about non-finite scores itself
+            warnings.filterwarnings(
+                "ignore", message="One or more of the .* scores are non-fin"
+            )
+            full = BaseSearchCV._format_results(search, *state["args"])
+        state["last"].clear()
+        state["last"].update(full)

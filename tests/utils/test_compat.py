@@ -76,3 +76,48 @@ def test_deferred_checks_warn_like_sklearn():
         warnings.simplefilter("error")
         with deferred_fit_failure_checks(np.nan) as collected:
             collected.append({"fit_error": None})
+
+
+def test_deferred_results_equal_sklearns_per_round_formatting(monkeypatch):
+    import contextlib
+
+    from sklearn.linear_model import LogisticRegression
+
+    import sklearn_hpo.search._base as base
+    from sklearn_hpo import BayesSearchCV, Real
+
+    X = np.random.default_rng(0).normal(size=(60, 3))
+    y = (X[:, 0] > 0).astype(int)
+    space = [
+        {"C": Real(1e-2, 1e2, log=True), "fit_intercept": [True, False]},
+        {"tol": Real(1e-5, 1e-2, log=True)},
+    ]
+
+    def fit():
+        return BayesSearchCV(
+            LogisticRegression(), space, n_iter=7, n_points=2, cv=3,
+            scoring=["accuracy", "neg_log_loss"], refit="accuracy",
+            optimizer="random", random_state=0, return_train_score=True,
+        ).fit(X, y)
+
+    deferred = fit()
+    monkeypatch.setattr(
+        base, "deferred_results", lambda search: contextlib.nullcontext()
+    )
+    per_round = fit()
+    a, b = deferred.cv_results_, per_round.cv_results_
+    assert a.keys() == b.keys()
+    for key in a:
+        if key.endswith("_time"):
+            continue
+        if isinstance(a[key], np.ma.MaskedArray):
+            assert a[key].dtype == b[key].dtype, key
+            np.testing.assert_array_equal(a[key].mask, b[key].mask)
+            assert list(a[key].compressed()) == list(b[key].compressed()), key
+        elif isinstance(a[key], np.ndarray):
+            assert a[key].dtype == b[key].dtype, key
+            np.testing.assert_array_equal(a[key], b[key])
+        else:
+            assert a[key] == b[key], key
+    assert deferred.best_index_ == per_round.best_index_
+    assert not hasattr(deferred, "_deferred_results_state")
