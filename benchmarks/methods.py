@@ -106,6 +106,24 @@ def _ours(kind: str) -> Callable[..., dict]:
     return run
 
 
+def _ours_search(class_name: str) -> Callable[..., dict]:
+    """Adapter for any of our sequential ``*SearchCV`` classes, by name."""
+
+    def run(task: T.Task, data: T.Data, budget: int, seed: int, n_jobs: int = 1,
+            n_points: int = 1) -> dict:
+        import sklearn_hpo
+
+        scorer = _scorer(task)
+        search = getattr(sklearn_hpo, class_name)(
+            task.make_estimator(), T.ours(task.space), n_iter=budget,
+            n_points=n_points, random_state=seed,
+            **_common(task, data, scorer, n_jobs),
+        )
+        return _fit_search(search, task, data, scorer, n_jobs)
+
+    return run
+
+
 # --------------------------------------------------------------- sklearn
 def _sk_random(task: T.Task, data: T.Data, budget: int, seed: int, n_jobs: int = 1,
                n_points: int = 1) -> dict:
@@ -276,9 +294,26 @@ METHODS: dict[str, Method] = {
         Method("optuna_tpe", "Optuna study + TPESampler", ("optuna",), True,
                _optuna_tpe),
         Method("hyperopt", "hyperopt fmin (TPE)", ("hyperopt",), True, _hyperopt),
+        # The strategy family (issue 6). Searches that plan with their budget
+        # (n_iter) are not "anytime": they run once per budget.
+        Method("coarse_to_fine", "sklearn_hpo CoarseToFineSearchCV", (), False,
+               _ours_search("CoarseToFineSearchCV")),
+        Method("annealing", "sklearn_hpo AnnealingSearchCV", (), False,
+               _ours_search("AnnealingSearchCV")),
+        Method("evolutionary", "sklearn_hpo EvolutionarySearchCV", (), False,
+               _ours_search("EvolutionarySearchCV")),
+        Method("particle_swarm", "sklearn_hpo ParticleSwarmSearchCV", (), False,
+               _ours_search("ParticleSwarmSearchCV")),
+        Method("hybrid", "sklearn_hpo HybridSearchCV", (), True,
+               _ours_search("HybridSearchCV")),
+        Method("coordinate", "sklearn_hpo CoordinateDescentSearchCV", (), True,
+               _ours_search("CoordinateDescentSearchCV")),
+        Method("spsa", "sklearn_hpo SPSASearchCV", (), False,
+               _ours_search("SPSASearchCV")),
     ]
 }
-OURS = ("gp", "tpe", "random")
+OURS = ("gp", "tpe", "random", "coarse_to_fine", "annealing", "evolutionary",
+        "particle_swarm", "hybrid", "coordinate", "spsa")
 BASELINE = "sk_random"  # normalised score 0 = its mean best
 PIP_NAMES = {"skopt": "scikit-optimize", "optuna_integration": "optuna-integration"}
 
