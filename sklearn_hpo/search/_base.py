@@ -140,13 +140,25 @@ class SearchRounds:
         The function ``BaseSearchCV.fit`` passes to ``_run_search``.
     callback_ctx : CallbackContext or None
         The context ``BaseSearchCV.fit`` passes, if any.
+    task_name : str, default="round"
+        Name of each evaluation's callback task (e.g. ``"rung"``).
+    round_column : str or None, default="round"
+        ``cv_results_`` column numbering the evaluations; None adds none.
     """
 
     def __init__(
-        self, search: Any, evaluate_candidates: Callable, callback_ctx: Any = None
+        self,
+        search: Any,
+        evaluate_candidates: Callable,
+        callback_ctx: Any = None,
+        *,
+        task_name: str = "round",
+        round_column: str | None = "round",
     ) -> None:
         self.search = search
         self.evaluate_candidates = evaluate_candidates
+        self.task_name = task_name
+        self.round_column = round_column
         self.n_round = 0
         self.stop = False
         self.results: dict = {}
@@ -164,11 +176,14 @@ class SearchRounds:
         ``info`` holds extra ``cv_results_`` columns for the batch; other
         keyword arguments (e.g. ``cv``) go to ``evaluate_candidates``.
         """
-        more = {"round": [self.n_round] * len(batch), **(info or {})}
+        more = {}
+        if self.round_column is not None:
+            more[self.round_column] = [self.n_round] * len(batch)
+        more.update(info or {})
         round_ctx = None
         if self.search_ctx is not None:
             round_ctx = self.search_ctx.subcontext(
-                task_name="round",
+                task_name=self.task_name,
                 max_subtasks=len(batch) * self.search.n_splits_,
                 sequential_subtasks=False,
             ).call_on_fit_task_begin(estimator=self.search)

@@ -10,7 +10,6 @@ the resource.
 from __future__ import annotations
 
 import numbers
-import warnings
 from abc import abstractmethod
 from typing import Any, Callable
 
@@ -26,7 +25,7 @@ from sklearn_hpo.schedulers import (
     hyperband_plan,
     successive_halving_plan,
 )
-from sklearn_hpo.search._base import _warn_non_finite, check_param_names, score_key
+from sklearn_hpo.search._base import SearchRounds, check_param_names
 from sklearn_hpo.search._hyperband_sampler import BracketSampler
 from sklearn_hpo.search._resources import (
     SubsampledTrainSplitter,
@@ -237,16 +236,13 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
         sampler = self._make_sampler(space, rng)
         split_seed = int(rng.randint(np.iinfo(np.int32).max))
 
-        search_ctx = None
-        if callback_ctx is not None:  # scikit-learn >= 1.9 callbacks
-            search_ctx = callback_ctx.subcontext(
-                task_name="search", max_subtasks=None
-            ).call_on_fit_task_begin(estimator=self)
+        rounds = SearchRounds(
+            self, evaluate_candidates, callback_ctx, task_name="rung", round_column=None
+        )
 
         self.n_candidates_: list[int] = []
         self.n_resources_: list[int] = []
         executed: list[Bracket] = []
-        results: dict = {}
         store = getattr(self, "_warm_store", None)
         try:
             with deferred_fit_failure_checks(self.error_score):
@@ -256,46 +252,34 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
                         break
                     bracket = self._shrink(planned, len(configs))
                     executed.append(bracket)
-                    results, stop = self._run_bracket(
-                        evaluate_candidates,
-                        bracket,
-                        configs,
-                        sampler,
-                        (base_cv, split_seed),
-                        search_ctx,
+                    self._run_bracket(
+                        rounds, bracket, configs, sampler, (base_cv, split_seed)
                     )
-                    if stop:
+                    if rounds.stop:
                         break
         finally:
             if store is not None:
                 store.close()  # the refit is a plain fit
-        if search_ctx is not None:
-            search_ctx.call_on_fit_task_end(estimator=self)
+        rounds.close()
         self.plan_ = plan
         self.brackets_ = tuple(executed)
-        _warn_non_finite(results)
 
     def _run_bracket(
         self,
-        evaluate_candidates: Callable,
+        rounds: SearchRounds,
         bracket: Bracket,
         configs: list[dict],
         sampler: BracketSampler,
         splitting: tuple[Any, int],
-        search_ctx: Any,
-    ) -> tuple[dict, bool]:
-        """Run the rungs of one bracket; return the results and whether to stop."""
+    ) -> None:
+        """Run the rungs of one bracket (until a callback asks to stop)."""
         store = getattr(self, "_warm_store", None)
-        results: dict = {}
-        stop = False
         for k, rung in enumerate(bracket.rungs):
             configs = configs[: rung.n_candidates]
             last = k == len(bracket.rungs) - 1
             if store is not None:
                 store.saving = not last  # nothing continues from the last rung
-            results, scores, stop = self._run_rung(
-                evaluate_candidates, configs, rung, splitting, search_ctx
-            )
+            scores = self._run_rung(rounds, configs, rung, splitting)
             sampler.record(configs, scores, rung.n_resources)
             configs = [configs[i] for i in _best_first(scores)]
             if store is not None:
@@ -303,29 +287,26 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
                 # kept, for the next rung.
                 n_next = 0 if last else bracket.rungs[k + 1].n_candidates
                 store.keep({candidate_key(c, self.resource) for c in configs[:n_next]})
-            if stop:
+            if rounds.stop:
                 break
         if store is not None:
             store.keep(set())
-        return results, stop
 
     def _run_rung(
         self,
-        evaluate_candidates: Callable,
+        rounds: SearchRounds,
         configs: list[dict],
         rung: Rung,
         splitting: tuple[Any, int],
-        search_ctx: Any,
-    ) -> tuple[dict, np.ndarray, bool]:
+    ) -> np.ndarray:
         """Evaluate ``configs`` with ``rung.n_resources``; return their scores."""
         n = len(configs)
-        kwargs: dict[str, Any] = {
-            "more_results": {
-                "bracket": [rung.bracket] * n,
-                "iter": [rung.rung] * n,
-                "n_resources": [rung.n_resources] * n,
-            }
+        info = {
+            "bracket": [rung.bracket] * n,
+            "iter": [rung.rung] * n,
+            "n_resources": [rung.n_resources] * n,
         }
+        kwargs: dict[str, Any] = {}
         if self.resource == "n_samples":
             batch = configs
             base_cv, split_seed = splitting
@@ -338,30 +319,10 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
             )
         else:
             batch = [{**c, self.resource: rung.n_resources} for c in configs]
-        rung_ctx = None
-        if search_ctx is not None:
-            rung_ctx = search_ctx.subcontext(
-                task_name="rung",
-                max_subtasks=n * self.n_splits_,  # set by sklearn >= 1.9
-                sequential_subtasks=False,
-            ).call_on_fit_task_begin(estimator=self)
-            kwargs["callback_ctx"] = rung_ctx
-        with warnings.catch_warnings():
-            # scikit-learn re-warns about every NaN score on every call; we
-            # warn once, after the search.
-            warnings.filterwarnings(
-                "ignore", message="One or more of the .* scores are non-fin"
-            )
-            results = evaluate_candidates(batch, **kwargs)
+        scores = rounds.evaluate(batch, info, **kwargs)
         self.n_candidates_.append(n)
         self.n_resources_.append(rung.n_resources)
-        scores = np.asarray(results[score_key(results, self.refit)], dtype=float)
-        # A callback may ask to stop after any rung (scikit-learn's
-        # on_fit_task_end protocol).
-        stop = rung_ctx is not None and bool(
-            rung_ctx.call_on_fit_task_end(estimator=self)
-        )
-        return results, scores[-n:], stop
+        return scores
 
 
 _COMMON_PARAMS_DOC = """

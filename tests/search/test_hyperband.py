@@ -418,3 +418,41 @@ def test_hyperband_beats_random_search_at_equal_budget():
         ours.append(true_quality(hb.best_params_))
         theirs.append(true_quality(rs.best_params_))
     assert np.mean(ours) > np.mean(theirs)
+
+
+def test_sklearn_callbacks_see_rungs_and_can_stop_the_search():
+    pytest.importorskip("sklearn.callback")
+    from sklearn.datasets import make_classification
+    from sklearn.ensemble import RandomForestClassifier
+
+    from sklearn_hpo import HyperbandSearchCV, Integer
+
+    class Recorder:
+        def __init__(self):
+            self.tasks = []
+
+        def setup(self, estimator, context):
+            pass
+
+        def teardown(self, estimator, context):
+            pass
+
+        def on_fit_task_begin(self, estimator, context, **kwargs):
+            self.tasks.append(context.task_name)
+
+        def on_fit_task_end(self, estimator, context, **kwargs):
+            return context.task_name == "rung" and self.tasks.count("rung") >= 3
+
+    X, y = make_classification(300, random_state=0)
+    rec = Recorder()
+    search = HyperbandSearchCV(
+        RandomForestClassifier(random_state=0), {"max_depth": Integer(1, 10)},
+        resource="n_estimators", min_resources=3, max_resources=27, cv=3,
+        random_state=0,
+    )
+    search.set_callbacks(rec)
+    search.fit(X, y)
+    assert rec.tasks.count("search") == 1 and rec.tasks.count("rung") == 3
+    assert len(search.n_resources_) == 3
+    assert "round" not in search.cv_results_
+    assert {"bracket", "iter", "n_resources"} <= set(search.cv_results_)
