@@ -145,7 +145,10 @@ class BayesSearchCV(BaseSequentialSearchCV):
 
     acq_func : {"auto", "ei", "pi", "lcb"}, default="auto"
         Acquisition function of the Gaussian process (ignored by other
-        optimizers).
+        optimizers): expected improvement, probability of improvement or
+        the confidence bound. "auto" alternates expected improvement and
+        the confidence bound, which is robust to noisy CV scores; see
+        :class:`~sklearn_hpo.optimizers.GPOptimizer`.
 
     optimizer_kwargs : dict, default=None
         Further keyword arguments of the optimizer class, e.g. ``{"xi": 0.05}``

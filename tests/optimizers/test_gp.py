@@ -175,6 +175,31 @@ def test_each_acquisition_function_improves_on_the_design(acq_func):
     assert scores[5:].max() >= scores[:5].max()
 
 
+def test_auto_alternates_expected_improvement_and_confidence_bound():
+    # Same seed and observations: the model fit and the candidate pool are the
+    # same, so each proposal of "auto" is that of the member whose turn it is.
+    space = as_search_space(BRANIN_SPACE)
+    rng = np.random.default_rng(0)
+    cands = [space.from_unit(rng.random((1, 2)))[0] for _ in range(15)]
+    scores = [-branin(c["x1"], c["x2"]) for c in cands]
+
+    def first_proposal(acq_func, n_before):
+        opt = GPOptimizer(space, n_initial_points=5, acq_func=acq_func, random_state=0)
+        opt.tell(cands, scores)
+        opt._n_model_points = n_before
+        return opt.ask()[0]
+
+    ei, lcb = first_proposal("ei", 0), first_proposal("lcb", 0)
+    assert ei != lcb
+    assert first_proposal("auto", 0) == ei
+    assert first_proposal("auto", 1) == lcb
+    # A run of "auto" takes turns: points 0, 2, 4 are EI's, 1, 3, 5 are LCB's.
+    opt = GPOptimizer(space, n_initial_points=5, random_state=0)
+    opt.tell(cands, scores)
+    opt.ask(3)
+    assert opt._n_model_points == 3
+
+
 @pytest.mark.parametrize("strategy", ["constant_liar", "kriging_believer"])
 def test_batches_of_four_are_distinct(strategy):
     space = as_search_space(MIXED)
@@ -232,7 +257,7 @@ def test_initial_design_is_continued_not_repeated(design):
 
 def test_sobol_design_is_space_filling():
     space = as_search_space({"x": Real(0.0, 1.0)})
-    opt = GPOptimizer(space, n_initial_points=8, random_state=0)
+    opt = GPOptimizer(space, n_initial_points=5, random_state=0)
     x = np.sort([c["x"] for c in opt.ask(8)])
     # A scrambled Sobol' sequence puts one point in each eighth of [0, 1].
     np.testing.assert_array_equal(np.floor(x * 8), np.arange(8))
