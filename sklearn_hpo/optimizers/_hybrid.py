@@ -10,7 +10,8 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from sklearn_hpo.optimizers._base import BaseOptimizer, _row_keys, space_values_unit
-from sklearn_hpo.utils._validation import check_int
+from sklearn_hpo.utils._random import sobol_points
+from sklearn_hpo.utils._validation import check_int, check_option
 
 __all__ = ["HybridOptimizer"]
 
@@ -31,8 +32,10 @@ class HybridOptimizer(BaseOptimizer):
     grid), of every :class:`~sklearn_hpo.space.Integer` (or discrete
     ``scipy.stats``) parameter with at most ``max_integer_grid`` values, and
     of the sub-spaces of a conditional space. The other parameters (reals,
-    continuous distributions, large integer ranges) are sampled at random,
-    independently for each candidate. Grid points are visited round-robin
+    continuous distributions, large integer ranges) are sampled: by default
+    quasi-randomly, from a scrambled Sobol' sequence over them (one per
+    grid point), so that the candidates cover them more evenly than
+    independent draws would. Grid points are visited round-robin
     (in a random order fixed at the start, the least-visited first), so
     that any prefix of the candidates covers the grid as evenly as possible.
 
@@ -47,6 +50,10 @@ class HybridOptimizer(BaseOptimizer):
     max_integer_grid : int, default=0
         Integer parameters with at most this many values go on the grid;
         larger ones are sampled. 0 samples every integer parameter.
+    sampling : {"sobol", "random"}, default="sobol"
+        How the parameters off the grid are sampled: the successive points
+        of a scrambled Sobol' sequence (quasi-random) or independent
+        uniform draws in the unit cube (random search).
     random_state : int, RandomState, Generator or None, default=None
         Seed.
 
@@ -61,10 +68,17 @@ class HybridOptimizer(BaseOptimizer):
     Notes
     -----
     Without discrete parameters the grid has a single point and the search
-    is random search. Random sampling of the continuous parameters follows
-    Bergstra and Bengio, "Random search for hyper-parameter optimization",
-    JMLR 13 (2012): for the same budget it covers each important continuous
-    parameter with more distinct values than a grid does.
+    samples the whole space. Sampling rather than gridding the continuous
+    parameters follows Bergstra and Bengio, "Random search for
+    hyper-parameter optimization", JMLR 13 (2012): for the same budget it
+    covers each important continuous parameter with more distinct values
+    than a grid does. The same paper finds low-discrepancy (quasi-random)
+    sequences such as Sobol's better still, since they also spread the
+    points evenly over every subset of the parameters; the candidates of a
+    grid point are consecutive points of its own scrambled sequence (Owen
+    scrambling, as in ``scipy.stats.qmc.Sobol``). One sequence shared by
+    all grid points visited in turn would not do: its structure in powers
+    of two would give each grid point the same slab of the space.
 
     Examples
     --------
@@ -82,6 +96,7 @@ class HybridOptimizer(BaseOptimizer):
         *,
         n_per_grid_point: int | None = None,
         max_integer_grid: int = 0,
+        sampling: str = "sobol",
         random_state: Any = None,
     ) -> None:
         super().__init__(search_space, random_state=random_state)
@@ -90,6 +105,7 @@ class HybridOptimizer(BaseOptimizer):
             else check_int("n_per_grid_point", n_per_grid_point, 1)
         )
         self.max_integer_grid = check_int("max_integer_grid", max_integer_grid, 0)
+        self.sampling = check_option("sampling", sampling, ("sobol", "random"))
         space = self.space
         self._grid_cols = [
             j
@@ -135,6 +151,8 @@ class HybridOptimizer(BaseOptimizer):
         if self.n_per_grid_point is not None:
             self._sizes = np.minimum(self._sizes, self.n_per_grid_point)
         subs = [subs[i] for i in order]
+        # One Sobol' sequence per grid point, over its sampled columns.
+        self._sobol_seed = int(self._rng.integers(2**63 - 1))
         self._template_keys = {
             key: i for i, key in enumerate(_row_keys(self._grid_part(self._templates)))
         }
@@ -186,18 +204,35 @@ class HybridOptimizer(BaseOptimizer):
 
     def _propose(self, n_candidates: int) -> np.ndarray:
         counts = self._counts().astype(float)
-        rows = []
+        # Candidates per grid point so far: the index into its sequence.
+        drawn = counts.astype(int)
+        picks = []
         for _ in range(_SPARES * n_candidates):
             open_ = counts < self._sizes
             if not open_.any():
                 break
             i = int(np.argmin(np.where(open_, counts, np.inf)))
             counts[i] += 1
-            row = self._templates[i].copy()
-            free = row == _FREE
-            row[free] = self._rng.random(int(free.sum()))
-            rows.append(row)
-        return np.array(rows).reshape(-1, self.space.n_columns)
+            picks.append(i)
+        rows = self._templates[picks].copy()
+        picks = np.array(picks, dtype=np.int64)
+        for i in np.unique(picks):
+            mine = np.flatnonzero(picks == i)
+            free = rows[mine[0]] == _FREE
+            d = int(free.sum())
+            if d == 0:
+                continue
+            if self.sampling == "sobol":
+                start = drawn[i]
+                values = sobol_points(
+                    d, self._sobol_seed + int(i), start, start + len(mine)
+                )
+            else:
+                values = self._rng.random((len(mine), d))
+            sub = rows[mine]
+            sub[:, free] = values
+            rows[mine] = sub
+        return rows.reshape(-1, self.space.n_columns)
 
     def candidate_info(
         self, candidates: Sequence[Mapping[str, Any]]

@@ -16,7 +16,7 @@ from sklearn_hpo.optimizers import (
 from sklearn_hpo.search._base import BaseSequentialSearchCV
 from sklearn_hpo.search._bayes import _ATTRIBUTES_DOC, _COMMON_PARAMS_DOC
 from sklearn_hpo.space import SearchSpace
-from sklearn_hpo.utils._compat import Interval
+from sklearn_hpo.utils._compat import Interval, StrOptions
 
 __all__ = ["CoordinateDescentSearchCV", "HybridSearchCV", "SPSASearchCV"]
 
@@ -55,15 +55,16 @@ def _base_kwargs(local: dict) -> dict:
 
 class HybridSearchCV(BaseSequentialSearchCV):
     __doc__ = _doc(
-        """Grid search over the discrete parameters, random search over the rest.
+        """Grid search over the discrete parameters, quasi-random search over the rest.
 
     A drop-in replacement for :class:`~sklearn.model_selection.GridSearchCV`
     for a grid that also has continuous parameters: every combination of the
     lists (and :class:`~sklearn_hpo.space.Categorical` parameters) is crossed
-    with random values of the distributions (:class:`~sklearn_hpo.space.Real`,
+    with sampled values of the distributions (:class:`~sklearn_hpo.space.Real`,
     ``scipy.stats`` distributions, large :class:`~sklearn_hpo.space.Integer`
-    ranges). Grid points are visited round-robin, so stopping early still
-    covers the grid evenly. Without lists it is random search.
+    ranges), by default quasi-random points of a scrambled Sobol' sequence.
+    Grid points are visited round-robin, so stopping early still covers the
+    grid evenly. Without lists it is quasi-random search.
 """,
         """
     n_iter_per_grid_point : int, default=None
@@ -74,6 +75,11 @@ class HybridSearchCV(BaseSequentialSearchCV):
     max_integer_grid : int, default=0
         Integer parameters with at most this many values are put on the grid
         instead of being sampled.
+
+    sampling : {"sobol", "random"}, default="sobol"
+        How the parameters off the grid are sampled: consecutive points of a
+        scrambled Sobol' sequence, which spread more evenly over the space
+        than independent draws, or independent random draws.
 """,
         "a ``grid_point`` column (an index into ``optimizer_.grid_points``)",
         "HybridOptimizer",
@@ -84,10 +90,12 @@ class HybridSearchCV(BaseSequentialSearchCV):
 
     Notes
     -----
-    Random sampling covers each continuous parameter with more distinct
-    values than a grid of the same size (Bergstra and Bengio, "Random search
-    for hyper-parameter optimization", JMLR 13, 2012), while the grid keeps
-    every discrete combination evaluated.
+    Sampling covers each continuous parameter with more distinct values than
+    a grid of the same size (Bergstra and Bengio, "Random search for
+    hyper-parameter optimization", JMLR 13, 2012), and a low-discrepancy
+    sequence covers the space more evenly than independent draws (same
+    paper, section 5), while the grid keeps every discrete combination
+    evaluated.
 
     Examples
     --------
@@ -108,12 +116,14 @@ class HybridSearchCV(BaseSequentialSearchCV):
         "n_iter_per_grid_point": [Interval(numbers.Integral, 1, None, closed="left"),
                                   None],
         "max_integer_grid": [Interval(numbers.Integral, 0, None, closed="left")],
+        "sampling": [StrOptions({"sobol", "random"})],
     }
 
     def __init__(
         self, estimator: Any, search_spaces: Any, *, n_iter: int = 50,
         n_iter_per_grid_point: int | None = None, max_integer_grid: int = 0,
-        n_points: int = 1, initial_points: list[dict] | None = None,
+        sampling: str = "sobol", n_points: int = 1,
+        initial_points: list[dict] | None = None,
         scoring: Any = None, n_jobs: int | None = None, refit: Any = True,
         cv: Any = None, verbose: int = 0, pre_dispatch: Any = "2*n_jobs",
         random_state: Any = None, error_score: Any = np.nan,
@@ -122,6 +132,7 @@ class HybridSearchCV(BaseSequentialSearchCV):
         super().__init__(estimator, search_spaces, **_base_kwargs(locals()))
         self.n_iter_per_grid_point = n_iter_per_grid_point
         self.max_integer_grid = max_integer_grid
+        self.sampling = sampling
 
     def _make_optimizer(
         self, space: SearchSpace, random_state: np.random.RandomState
@@ -130,6 +141,7 @@ class HybridSearchCV(BaseSequentialSearchCV):
             space,
             n_per_grid_point=self.n_iter_per_grid_point,
             max_integer_grid=self.max_integer_grid,
+            sampling=self.sampling,
             random_state=random_state.randint(np.iinfo(np.int32).max),
         )
 

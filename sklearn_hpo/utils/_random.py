@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any
 
 import numpy as np
+from scipy.stats import qmc
 
-__all__ = ["as_generator"]
+__all__ = ["as_generator", "qmc_engine", "sobol_points"]
 
 
 def as_generator(random_state: Any = None) -> np.random.Generator:
@@ -39,3 +41,25 @@ def as_generator(random_state: Any = None) -> np.random.Generator:
         "random_state must be None, an int, a numpy RandomState or Generator, got "
         f"{random_state!r} of type {type(random_state).__name__}."
     )
+
+
+def qmc_engine(cls: Any, d: int, rng: np.random.Generator) -> Any:
+    """A ``scipy.stats.qmc`` engine seeded with ``rng`` (any scipy version)."""
+    try:
+        return cls(d, rng=rng)
+    except TypeError:  # scipy < 1.15 names the argument ``seed``
+        return cls(d, seed=rng)
+
+
+def sobol_points(d: int, seed: int, start: int, stop: int) -> np.ndarray:
+    """Points ``start:stop`` of a scrambled Sobol' sequence in ``[0, 1)^d``.
+
+    The sequence is fixed by ``(d, seed)``, so any range can be regenerated
+    without keeping the engine. Points are drawn in blocks of a power of two,
+    which keeps the sequence's balance properties.
+    """
+    if stop <= start:
+        return np.empty((0, d))
+    m = max(1, math.ceil(math.log2(stop)))
+    engine = qmc_engine(qmc.Sobol, d, np.random.default_rng(seed))
+    return engine.random_base2(m)[start:stop]

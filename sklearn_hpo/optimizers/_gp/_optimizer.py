@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import math
 from typing import Any, Callable, Iterator
 
 import numpy as np
@@ -18,6 +17,7 @@ from sklearn_hpo.optimizers._gp._acquisition import (
 )
 from sklearn_hpo.optimizers._gp._encoding import Encoder
 from sklearn_hpo.optimizers._gp._model import GaussianProcess
+from sklearn_hpo.utils._random import qmc_engine, sobol_points
 from sklearn_hpo.utils._validation import check_int, check_option, check_real
 
 __all__ = ["GPOptimizer"]
@@ -57,13 +57,6 @@ def _single_threaded_blas() -> Iterator[None]:
         ctx = contextlib.nullcontext()
     with ctx:
         yield
-
-
-def _qmc_engine(cls: Any, d: int, rng: np.random.Generator) -> Any:
-    try:
-        return cls(d, rng=rng)
-    except TypeError:  # scipy < 1.15 names the argument ``seed``
-        return cls(d, seed=rng)
 
 
 class GPOptimizer(BaseOptimizer):
@@ -280,9 +273,7 @@ class GPOptimizer(BaseOptimizer):
         d = self.space.n_columns
         seed = self._design_seed
         if self.initial_design == "sobol":
-            m = max(1, math.ceil(math.log2(stop)))
-            engine = _qmc_engine(qmc.Sobol, d, np.random.default_rng(seed))
-            return engine.random_base2(m)[start:stop]
+            return sobol_points(d, seed, start, stop)
         # LHS and random designs come in blocks of n_initial_points rows, each
         # from its own stream, so that any range can be regenerated.
         size = self.n_initial_points
@@ -290,7 +281,7 @@ class GPOptimizer(BaseOptimizer):
         for b in range(start // size, (stop - 1) // size + 1):
             rng = np.random.default_rng([seed, b])
             if self.initial_design == "lhs":
-                blocks.append(_qmc_engine(qmc.LatinHypercube, d, rng).random(size))
+                blocks.append(qmc_engine(qmc.LatinHypercube, d, rng).random(size))
             else:
                 blocks.append(rng.random((size, d)))
         offset = (start // size) * size
