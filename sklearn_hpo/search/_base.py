@@ -271,6 +271,16 @@ def _valid_names(estimator: Any) -> set[str]:
         return set()
 
 
+def _estimator_name(estimator: Any) -> str:
+    """The class name of ``estimator``, seen through the searches' fit proxies."""
+    from sklearn_hpo.search._partial_fit import PartialFitProxy
+    from sklearn_hpo.search._warm_start import WarmStartProxy
+
+    if isinstance(estimator, (PartialFitProxy, WarmStartProxy)):
+        estimator = estimator.estimator
+    return type(estimator).__name__
+
+
 def check_param_names(estimator: Any, space: SearchSpace) -> None:
     """Raise a ValueError for a searched parameter the estimator does not have.
 
@@ -293,7 +303,7 @@ def check_param_names(estimator: Any, space: SearchSpace) -> None:
                 continue
             raise ValueError(
                 f"Invalid parameter {name!r} in search_spaces for estimator "
-                f"{type(estimator).__name__}. Valid parameters are: "
+                f"{_estimator_name(estimator)}. Valid parameters are: "
                 f"{sorted(valid)!r}."
             )
 

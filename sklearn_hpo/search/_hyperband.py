@@ -27,6 +27,11 @@ from sklearn_hpo.schedulers import (
 )
 from sklearn_hpo.search._base import SearchRounds, check_param_names
 from sklearn_hpo.search._hyperband_sampler import BracketSampler
+from sklearn_hpo.search._partial_fit import (
+    EpochBudget,
+    PartialFitProxy,
+    check_partial_fit,
+)
 from sklearn_hpo.search._resources import (
     SubsampledTrainSplitter,
     check_resource,
@@ -167,7 +172,16 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
         self._fit_data = (X, y, params.get("groups"))
         estimator = self.estimator
         store = None
-        if resolve_warm_start(estimator, self.resource, self.warm_start):
+        self._epoch_budget = None
+        if self.resource == "partial_fit":
+            check_partial_fit(estimator)
+            if self.warm_start in ("auto", True):
+                store = ModelStore(on_disk=joblib.effective_n_jobs(self.n_jobs) != 1)
+            self._epoch_budget = EpochBudget(
+                np.unique(np.asarray(y)) if is_classifier(estimator) else None
+            )
+            self.estimator = PartialFitProxy(estimator, self._epoch_budget, store)
+        elif resolve_warm_start(estimator, self.resource, self.warm_start):
             # BaseSearchCV.fit clones self.estimator once, before _run_search,
             # for every fit of the search: the proxy must be in place by then.
             store = ModelStore(on_disk=joblib.effective_n_jobs(self.n_jobs) != 1)
@@ -179,8 +193,10 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
             self.estimator = estimator
             if store is not None:
                 store.close()
-            del self._fit_data, self._warm_store
-        if store is not None and hasattr(self, "best_estimator_"):
+            del self._fit_data, self._warm_store, self._epoch_budget
+        if self.resource == "partial_fit" and hasattr(self, "best_estimator_"):
+            self.best_estimator_ = self.best_estimator_.estimator
+        elif store is not None and hasattr(self, "best_estimator_"):
             # The refit ran on a proxy whose store was closed: a plain fit.
             self.best_estimator_ = self.best_estimator_.estimator
         return self
@@ -260,6 +276,9 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
         finally:
             if store is not None:
                 store.close()  # the refit is a plain fit
+            budget = getattr(self, "_epoch_budget", None)
+            if budget is not None:
+                budget.epochs = hi  # the refit trains for max_resources_ epochs
         rounds.close()
         self.plan_ = plan
         self.brackets_ = tuple(executed)
@@ -317,6 +336,9 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
                 stratify=is_classifier(self.estimator),
                 random_state=split_seed,
             )
+        elif self.resource == "partial_fit":
+            batch = configs
+            self._epoch_budget.epochs = rung.n_resources
         else:
             batch = [{**c, self.resource: rung.n_resources} for c in configs]
         scores = rounds.evaluate(batch, info, **kwargs)
@@ -328,10 +350,13 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
 _COMMON_PARAMS_DOC = """
     resource : str, default="n_samples"
         What a rung gives more of: ``"n_samples"`` subsamples each training
-        fold (stratified for classifiers; test folds are kept whole), any
-        other value names an integer parameter of the estimator, nested ones
-        included (``"clf__n_estimators"``, ``"mlp__max_iter"``), which is set
-        in every candidate. The resource must not be in ``search_spaces``.
+        fold (stratified for classifiers; test folds are kept whole);
+        ``"partial_fit"`` is the number of epochs (calls of the estimator's
+        ``partial_fit`` on the whole training fold; for a pipeline, its final
+        step's, after the other steps are fitted); any other value names an
+        integer parameter of the estimator, nested ones included
+        (``"clf__n_estimators"``, ``"mlp__max_iter"``), which is set in every
+        candidate. The resource must not be in ``search_spaces``.
 
     min_resources : int or "auto", default="auto"
         Smallest resource of a candidate. "auto" is ``2 * n_splits`` (times
@@ -340,7 +365,9 @@ _COMMON_PARAMS_DOC = """
 
     max_resources : int or "auto", default="auto"
         Largest resource. "auto" is the number of samples with
-        ``"n_samples"``; it must be given for a parameter.
+        ``"n_samples"``; it must be given for a parameter and for
+        ``"partial_fit"`` (the epochs of the best candidates and of the
+        refit).
 
     factor : float, default=3
         The reduction factor (> 1): the best ``1 / factor`` of the candidates
@@ -353,8 +380,10 @@ _COMMON_PARAMS_DOC = """
         pipeline step owning it, for a nested name) has a ``warm_start``
         parameter: ``n_estimators`` of forests, gradient boosting and
         bagging, ``max_iter`` of HistGradientBoosting, MLP, SGD or linear
-        models. "auto" turns it on exactly then; True raises a ValueError at
-        fit otherwise; False always retrains. See the Notes for which scores
+        models. With ``resource="partial_fit"`` a promoted candidate
+        continues its ``partial_fit`` epochs. "auto" turns it on exactly
+        then; True raises a ValueError at fit otherwise; False always
+        retrains. See the Notes for which scores
         are identical to retraining and for the memory used.
 """
 
@@ -532,8 +561,10 @@ class HyperbandSearchCV(BaseMultiFidelitySearchCV):
     iterations, so a continuation is given the difference of the rungs'
     resources. Their scores differ from retraining (MLP and SGD restart their
     optimiser's state and learning-rate schedule at every fit), as do those
-    of any estimator or pipeline step with unseeded randomness. While the
-    search runs, the models of the candidates of the current rung are kept,
+    of any estimator or pipeline step with unseeded randomness. With
+    ``resource="partial_fit"`` a continued model is given the missing
+    epochs; SGD and MLP (seeded) then give the same scores as retraining,
+    checked in the tests. While the search runs, the models of the candidates of the current rung are kept,
     one per training fold, and only the promoted candidates' models are
     kept for the next rung; so at most ``n_candidates x n_splits_`` models
     (those of the largest rung, at its resource) are held at once, in
@@ -684,8 +715,10 @@ class SuccessiveHalvingSearchCV(BaseMultiFidelitySearchCV):
     iterations, so a continuation is given the difference of the rungs'
     resources. Their scores differ from retraining (MLP and SGD restart their
     optimiser's state and learning-rate schedule at every fit), as do those
-    of any estimator or pipeline step with unseeded randomness. While the
-    search runs, the models of the candidates of the current rung are kept,
+    of any estimator or pipeline step with unseeded randomness. With
+    ``resource="partial_fit"`` a continued model is given the missing
+    epochs; SGD and MLP (seeded) then give the same scores as retraining,
+    checked in the tests. While the search runs, the models of the candidates of the current rung are kept,
     one per training fold, and only the promoted candidates' models are
     kept for the next rung; so at most ``n_candidates x n_splits_`` models
     (those of the largest rung, at its resource) are held at once, in

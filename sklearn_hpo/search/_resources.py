@@ -106,7 +106,7 @@ def check_resource(estimator: Any, resource: Any, space: SearchSpace) -> None:
     space : SearchSpace
         The search space (which must not search the resource).
     """
-    if resource == "n_samples":
+    if resource in ("n_samples", "partial_fit"):
         return
     try:
         valid = set(estimator.get_params(deep=True))
@@ -114,7 +114,8 @@ def check_resource(estimator: Any, resource: Any, space: SearchSpace) -> None:
         valid = set()
     if resource not in valid:
         raise ValueError(
-            f"resource must be 'n_samples' or the name of an integer parameter "
+            f"resource must be 'n_samples', 'partial_fit' or the name of an "
+            f"integer parameter "
             f"of {type(estimator).__name__}, got resource={resource!r}. Valid "
             f"parameters are: {sorted(valid)!r}."
         )

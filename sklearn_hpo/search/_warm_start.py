@@ -83,6 +83,8 @@ def resolve_warm_start(estimator: Any, resource: str, warm_start: Any) -> bool:
     """
     if warm_start is not True and warm_start != "auto":
         return False
+    if resource == "partial_fit":
+        return True
     if resource == "n_samples":
         if warm_start is True:
             raise ValueError(

@@ -315,8 +315,8 @@ def test_all_failing_raises():
 BAD_INPUT = [
     (
         {"resource": "n_trees"},
-        "resource must be 'n_samples' or the name of an integer parameter of "
-        "BudgetDouble, got resource='n_trees'",
+        "resource must be 'n_samples', 'partial_fit' or the name of an integer "
+        "parameter of BudgetDouble, got resource='n_trees'",
     ),
     ({"resource": "x0"}, "resource='x0' is also searched"),
     (

@@ -1,0 +1,163 @@
+"""The ``"partial_fit"`` resource: epochs of ``partial_fit`` over a training fold.
+
+With ``resource="partial_fit"``, a rung's resource is the number of passes
+(epochs) of the estimator's ``partial_fit`` over the training fold. During the
+search's ``fit`` the estimator is wrapped in :class:`PartialFitProxy`, which
+reads the current rung's epochs from a shared :class:`EpochBudget` (so the
+candidates' parameters, and ``cv_results_``, do not carry the resource) and,
+with warm start, continues a promoted candidate from the model it trained on
+the same fold in the previous rung: ``r`` epochs then cost ``r - r_previous``
+calls instead of ``r``.
+
+For a :class:`~sklearn.pipeline.Pipeline`, the steps before the last are
+fitted once per fold (``fit_transform``) and only the final step is trained
+with ``partial_fit``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import joblib
+import numpy as np
+from sklearn.base import clone, is_classifier
+from sklearn.pipeline import Pipeline
+
+from sklearn_hpo.search._warm_start import ModelStore, candidate_key
+
+__all__ = ["EpochBudget", "PartialFitProxy", "check_partial_fit"]
+
+RESOURCE = "partial_fit"
+
+
+def _final_step(estimator: Any) -> Any:
+    return estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
+
+
+def check_partial_fit(estimator: Any) -> None:
+    """Raise a ValueError if ``estimator`` cannot be trained by ``partial_fit``.
+
+    A :class:`~sklearn.pipeline.Pipeline` qualifies when its final step has
+    ``partial_fit``.
+    """
+    final = _final_step(estimator)
+    if not hasattr(final, "partial_fit"):
+        where = (
+            f"the final step of the pipeline ({type(final).__name__})"
+            if final is not estimator
+            else type(estimator).__name__
+        )
+        raise ValueError(
+            f"resource='partial_fit' needs an estimator with a partial_fit "
+            f"method, but {where} has none; use resource='n_samples' or the "
+            "name of an integer parameter (such as 'max_iter') instead."
+        )
+
+
+class EpochBudget:
+    """What every fit of the current rung shares: its epochs and the classes.
+
+    Parameters
+    ----------
+    classes : ndarray or None
+        The classes of the whole target (a classifier's first ``partial_fit``
+        needs all of them, even those a training fold lacks); None for
+        regressors.
+    """
+
+    def __init__(self, classes: np.ndarray | None) -> None:
+        self.classes = classes
+        self.epochs = 1
+
+
+class PartialFitProxy:
+    """Estimator wrapper that trains with ``epochs`` calls of ``partial_fit``.
+
+    Parameters and every attribute and method (``predict``, ``classes_``,
+    tags, ...) are forwarded to ``estimator``, so that scikit-learn's search
+    machinery sees the wrapped estimator.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The search's estimator (or a pipeline ending in one) with
+        ``partial_fit``.
+    budget : EpochBudget
+        The epochs of the current rung; shared by the clones.
+    store : ModelStore or None
+        Where trained models are kept for the next rung (warm start); None
+        trains every fit from scratch.
+    """
+
+    def __init__(
+        self, estimator: Any, budget: EpochBudget, store: ModelStore | None
+    ) -> None:
+        self.estimator = estimator
+        self.budget = budget
+        self.store = store
+        self._params: dict = {}
+
+    def __sklearn_clone__(self) -> PartialFitProxy:
+        return PartialFitProxy(clone(self.estimator), self.budget, self.store)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in ("estimator", "budget", "store"):
+            raise AttributeError(name)  # also keeps unpickling from recursing
+        return getattr(self.estimator, name)
+
+    def __sklearn_tags__(self) -> Any:
+        return self.estimator.__sklearn_tags__()
+
+    def get_params(self, deep: bool = True) -> dict:
+        """The wrapped estimator's parameters."""
+        return self.estimator.get_params(deep=deep)
+
+    def set_params(self, **params: Any) -> PartialFitProxy:
+        """Set the wrapped estimator's parameters; they key its saved models."""
+        self._params.update(params)
+        self.estimator.set_params(**params)
+        return self
+
+    def _epochs(
+        self, model: Any, X: Any, y: Any, n: int, fit_params: dict, fresh: bool
+    ) -> None:
+        """Run ``n`` epochs of ``partial_fit`` on ``model``'s final step.
+
+        ``fresh``: the model is unfitted (a pipeline's first steps are then
+        fitted), otherwise it continues.
+        """
+        if isinstance(model, Pipeline):
+            X = model[:-1].fit_transform(X, y) if fresh else model[:-1].transform(X)
+            name = model.steps[-1][0]
+            fit_params = {
+                k.split("__", 1)[1]: v
+                for k, v in fit_params.items()
+                if k.startswith(f"{name}__")
+            }
+        final = _final_step(model)
+        if is_classifier(final) and self.budget.classes is not None:
+            fit_params = {"classes": self.budget.classes, **fit_params}
+        for _ in range(n):
+            final.partial_fit(X, y, **fit_params)
+
+    def fit(self, X: Any, y: Any = None, **fit_params: Any) -> PartialFitProxy:
+        """Train for the rung's epochs, continuing this candidate's saved model."""
+        epochs = self.budget.epochs
+        store = self.store
+        if store is None or not store.active:
+            self._epochs(self.estimator, X, y, epochs, fit_params, fresh=True)
+            return self
+        key = (
+            candidate_key(self._params, RESOURCE),
+            joblib.hash((X, y, fit_params)),
+        )
+        saved = store.load(key)
+        if saved is not None and saved[0] < epochs:
+            previous, model = saved
+            self._epochs(model, X, y, epochs - previous, fit_params, fresh=False)
+            self.estimator = model
+        else:
+            self._epochs(self.estimator, X, y, epochs, fit_params, fresh=True)
+        if store.saving:
+            store.save(key, epochs, self.estimator)
+        return self
