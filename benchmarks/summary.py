@@ -437,6 +437,57 @@ def targets(res: Results) -> list[list[str]]:
     return rows
 
 
+FAMILY = ("gp", "tpe", "coarse_to_fine", "annealing", "evolutionary",
+          "particle_swarm", "hybrid", "coordinate", "spsa", "random")
+
+
+def _subset_mean(norm: dict, method: str, n: int, tasks: set[str]) -> float:
+    sub = {k: v for k, v in norm.items() if k[0] in tasks}
+    return aggregate(sub, method, n)[0]
+
+
+def family_table(res: Results) -> list[str]:
+    """Where each of our strategies shines and where it does not."""
+    norm = normalised(res, "cv")
+    budgets = [n for n in res.budgets if n >= 50] or res.budgets[-1:]
+    top = res.budgets[-1]
+    real = {t for t in res.tasks if T.TASKS[t].kind != "synthetic"}
+    doubles = {t for t in res.tasks if T.TASKS[t].kind == "synthetic"}
+    header = (["method"] + [f"all, n={n}" for n in budgets]
+              + [f"real tasks, n={top}", f"doubles, n={top}",
+                 f"shines on (n={top})", f"weak on (n={top})",
+                 "beats random at " + " and ".join(f"n={n}" for n in budgets)])
+    rows = []
+    for m in [m for m in FAMILY if m in res.methods]:
+        per_task = {t: statistics.fmean(v) for (t, mm, n), v in norm.items()
+                    if mm == m and n == top}
+        if not per_task:
+            continue
+        ranked = sorted(per_task, key=per_task.get, reverse=True)
+        alls = [aggregate(norm, m, n) for n in budgets]
+        beats = all(math.isfinite(a[0]) and a[0] > 0 for a in alls)
+        rows.append(
+            [_label(m)]
+            + [_fmt(*a[:2]) for a in alls]
+            + [f"{_subset_mean(norm, m, top, real):.1f}",
+               f"{_subset_mean(norm, m, top, doubles):.1f}",
+               ", ".join(f"{t} ({per_task[t]:.0f})" for t in ranked[:2]),
+               ", ".join(f"{t} ({per_task[t]:.0f})" for t in ranked[-2:][::-1]),
+               "yes" if beats else "**no**"])
+    if not rows:
+        return []
+    return [
+        "### Our strategies: where each shines",
+        "",
+        "Normalised CV score as above (0 = RandomizedSearchCV, 100 = best known), "
+        "per strategy: the mean over all tasks, over the real tasks and over the "
+        "doubles, the two tasks where it does best and worst (per-task mean over "
+        "seeds), and whether it beats random search's mean at every budget from "
+        "50 on.",
+        "",
+    ] + _table(header, rows)
+
+
 def render(res: Results, *, full: bool) -> str:
     meta = res.meta
     versions = ", ".join(f"{k} {v}" for k, v in meta.get("versions", {}).items())
@@ -458,6 +509,7 @@ def render(res: Results, *, full: bool) -> str:
         "",
     ]
     lines += score_tables(res)
+    lines += family_table(res)
     lines += ["### Targets", ""] + _table(["target", "measured", "verdict"],
                                           targets(res))
     lines += overhead_table(res)
