@@ -18,6 +18,8 @@ __all__ = ["HybridOptimizer"]
 # Spare draws per requested candidate, so that duplicates of finite sub-cubes
 # are replaced by the same grid point's draws rather than by random top-ups.
 _SPARES = 3
+# Duplicates a Sobol' sequence may skip in a row before giving up.
+_MAX_SKIPS = 64
 # Marks the sampled columns of a grid point's template row.
 _FREE = -2.0
 # Largest grid enumerated (GridSearchCV would enumerate it too).
@@ -151,8 +153,13 @@ class HybridOptimizer(BaseOptimizer):
         if self.n_per_grid_point is not None:
             self._sizes = np.minimum(self._sizes, self.n_per_grid_point)
         subs = [subs[i] for i in order]
-        # One Sobol' sequence per grid point, over its sampled columns.
-        self._sobol_seed = int(self._rng.integers(2**63 - 1))
+        # One Sobol' sequence per grid point, over its sampled columns, and
+        # the index of its next unused point.
+        self._sobol_seed = (
+            int(self._rng.integers(2**63 - 1)) if self.sampling == "sobol" else 0
+        )
+        self._sobol_next = np.zeros(len(self._templates), dtype=np.int64)
+        self._sobol_cache: dict[int, np.ndarray] = {}
         self._template_keys = {
             key: i for i, key in enumerate(_row_keys(self._grid_part(self._templates)))
         }
@@ -204,35 +211,76 @@ class HybridOptimizer(BaseOptimizer):
 
     def _propose(self, n_candidates: int) -> np.ndarray:
         counts = self._counts().astype(float)
-        # Candidates per grid point so far: the index into its sequence.
-        drawn = counts.astype(int)
-        picks = []
-        for _ in range(_SPARES * n_candidates):
+        # Random sampling proposes spares (duplicates of a finite sub-cube are
+        # replaced by the same grid point's draws); a Sobol' sequence skips
+        # its points that are duplicates instead.
+        spares = _SPARES if self.sampling == "random" else 1
+        rows: list[np.ndarray] = []
+        taken: set[bytes] = set()
+        for _ in range(spares * n_candidates):
             open_ = counts < self._sizes
             if not open_.any():
                 break
             i = int(np.argmin(np.where(open_, counts, np.inf)))
             counts[i] += 1
-            picks.append(i)
-        rows = self._templates[picks].copy()
-        picks = np.array(picks, dtype=np.int64)
-        for i in np.unique(picks):
-            mine = np.flatnonzero(picks == i)
-            free = rows[mine[0]] == _FREE
+            row = self._templates[i].copy()
+            free = row == _FREE
             d = int(free.sum())
-            if d == 0:
-                continue
-            if self.sampling == "sobol":
-                start = drawn[i]
-                values = sobol_points(
-                    d, self._sobol_seed + int(i), start, start + len(mine)
-                )
-            else:
-                values = self._rng.random((len(mine), d))
-            sub = rows[mine]
-            sub[:, free] = values
-            rows[mine] = sub
-        return rows.reshape(-1, self.space.n_columns)
+            if d and self.sampling == "random":
+                row[free] = self._rng.random(d)
+            elif d:
+                row = self._next_sobol_row(i, row, free, taken)
+            taken.add(_row_keys(self.space.snap(row[None, :]))[0])
+            rows.append(row)
+        return np.array(rows).reshape(-1, self.space.n_columns)
+
+    def _next_sobol_row(
+        self, i: int, row: np.ndarray, free: np.ndarray, taken: set[bytes]
+    ) -> np.ndarray:
+        """Grid point ``i``'s next Sobol' point that is not a duplicate.
+
+        Points whose snapped row was already proposed (possible when the
+        sampled parameters are discrete) are skipped, so the sequence is
+        followed without repeats; after ``_MAX_SKIPS`` of them the last one
+        is returned and the base class's top-up replaces it.
+        """
+        excluded = self._excluded | taken
+        d = int(free.sum())
+        for _ in range(_MAX_SKIPS):
+            k = int(self._sobol_next[i])
+            self._sobol_next[i] += 1
+            cache = self._sobol_cache.get(i)
+            if cache is None or k >= len(cache):
+                size = max(64, 2 * (k + 1))
+                cache = sobol_points(d, self._sobol_seed + i, 0, size)
+                self._sobol_cache[i] = cache
+            row[free] = cache[k]
+            if _row_keys(self.space.snap(row[None, :]))[0] not in excluded:
+                break
+        return row
+
+    def _top_up(self, n: int, chosen: list[np.ndarray]) -> list[np.ndarray]:
+        """Random new rows, only at grid points below their quota."""
+        if self.n_per_grid_point is None:
+            return super()._top_up(n, chosen)
+        counts = self._counts()
+        if chosen:
+            idx = self.grid_index(np.vstack(chosen))
+            counts = counts + np.bincount(idx[idx >= 0], minlength=len(counts))
+        rows: list[np.ndarray] = []
+        for _ in range(10 * n):
+            open_ = np.flatnonzero(counts < self._sizes)
+            if len(open_) == 0 or len(rows) == n:
+                break
+            i = int(self._rng.choice(open_))
+            row = self._templates[i].copy()
+            free = row == _FREE
+            row[free] = self._rng.random(int(free.sum()))
+            new = self._take_new(self.space.snap(row[None, :]), 1, chosen + rows)
+            if new:
+                rows += new
+                counts[i] += 1
+        return rows
 
     def candidate_info(
         self, candidates: Sequence[Mapping[str, Any]]

@@ -47,8 +47,8 @@ _COMMON_PARAMS_DOC = """
     max_resources : int or "auto", default="auto"
         Largest resource. "auto" is the number of samples with
         ``"n_samples"``; it must be given for a parameter and for
-        ``"partial_fit"`` (the epochs of the best candidates and of the
-        refit).
+        ``"partial_fit"`` (the most epochs a candidate gets; the refit
+        trains for the epochs the best candidate was scored with).
 
     factor : float, default=3
         The reduction factor (> 1): the best ``1 / factor`` of the candidates

@@ -208,8 +208,20 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         return cv, cv.get_n_splits(X, y, groups)
 
+    def _select_best_index(self, refit: Any, refit_metric: str, results: dict) -> int:
+        """Best candidate among those evaluated with the most resource.
+
+        With ``resource="partial_fit"`` the refit then trains for the epochs
+        the best candidate was scored with.
+        """
+        index = self._best_index(refit, refit_metric, results)
+        budget = getattr(self, "_epoch_budget", None)
+        if budget is not None:
+            budget.epochs = int(results["n_resources"][index])
+        return index
+
     @staticmethod
-    def _select_best_index(refit: Any, refit_metric: str, results: dict) -> int:
+    def _best_index(refit: Any, refit_metric: str, results: dict) -> int:
         """Best candidate among those evaluated with the most resource.
 
         Scores at a small resource are not comparable with scores at the full
@@ -273,9 +285,6 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
         finally:
             if store is not None:
                 store.close()  # the refit is a plain fit
-            budget = getattr(self, "_epoch_budget", None)
-            if budget is not None:
-                budget.epochs = hi  # the refit trains for max_resources_ epochs
         rounds.close()
         self.plan_ = plan
         self.brackets_ = tuple(executed)

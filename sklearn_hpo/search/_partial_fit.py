@@ -54,6 +54,33 @@ def check_partial_fit(estimator: Any) -> None:
         )
 
 
+def _split_pipeline_params(pipe: Pipeline, params: dict) -> tuple[dict, dict]:
+    """``step__name`` fit parameters: the final step's, and the other steps'.
+
+    Raises
+    ------
+    ValueError
+        For a parameter that names no step (as ``Pipeline.fit`` does).
+    """
+    names = {name for name, _ in pipe.steps}
+    final = pipe.steps[-1][0]
+    last, first = {}, {}
+    for key, value in params.items():
+        step, sep, name = key.partition("__")
+        if not sep or step not in names:
+            raise ValueError(
+                f"Fit parameter {key!r} of the pipeline must be named "
+                "'<step>__<parameter>' with one of its steps "
+                f"{sorted(names)}; with resource='partial_fit' it is passed "
+                "to that step (the final step's to partial_fit)."
+            )
+        if step == final:
+            last[name] = value
+        else:
+            first[key] = value
+    return last, first
+
+
 class EpochBudget:
     """What every fit of the current rung shares: its epochs and the classes.
 
@@ -127,13 +154,11 @@ class PartialFitProxy:
         fitted), otherwise it continues.
         """
         if isinstance(model, Pipeline):
-            X = model[:-1].fit_transform(X, y) if fresh else model[:-1].transform(X)
-            name = model.steps[-1][0]
-            fit_params = {
-                k.split("__", 1)[1]: v
-                for k, v in fit_params.items()
-                if k.startswith(f"{name}__")
-            }
+            fit_params, first = _split_pipeline_params(model, fit_params)
+            if len(model) > 1 and fresh:
+                X = model[:-1].fit_transform(X, y, **first)
+            elif len(model) > 1:
+                X = model[:-1].transform(X)
         final = _final_step(model)
         if is_classifier(final) and self.budget.classes is not None:
             fit_params = {"classes": self.budget.classes, **fit_params}

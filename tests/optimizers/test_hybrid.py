@@ -125,3 +125,38 @@ def test_sobol_beats_random_sampling_on_average():
     sobol = np.mean([best("sobol", s) for s in range(30)])
     rand = np.mean([best("random", s) for s in range(30)])
     assert sobol > rand
+
+
+def test_sobol_sequence_is_followed_without_repeats_on_discrete_values():
+    # Integer values snap several Sobol' points to one candidate: the repeats
+    # are skipped and the sequence is followed (no random top-ups).
+    from sklearn_hpo.utils._random import sobol_points
+
+    space = {"a": Integer(0, 29)}
+    for seed in range(3):
+        opt = HybridOptimizer(space, random_state=seed)
+        expected = []
+        for u in sobol_points(1, opt._sobol_seed, 0, 1024)[:, 0]:
+            value = opt.space.from_unit(np.array([[u]]))[0]["a"]
+            if value not in expected:
+                expected.append(value)
+        got = []
+        for _ in range(30):
+            (cand,) = opt.ask()
+            opt.tell([cand], [0.0])
+            got.append(cand["a"])
+        assert got == expected[:30]
+
+
+@pytest.mark.parametrize("sampling", ["sobol", "random"])
+def test_quota_per_grid_point_holds_when_duplicates_are_topped_up(sampling):
+    space = {"k": ["x", "y", "z"], "a": Integer(0, 5)}
+    for seed in range(30):
+        opt = HybridOptimizer(
+            space, n_per_grid_point=4, sampling=sampling, random_state=seed
+        )
+        kinds = []
+        while cands := opt.ask():
+            opt.tell(cands, [0.0] * len(cands))
+            kinds += [c["k"] for c in cands]
+        assert sorted(kinds) == sorted(["x", "y", "z"] * 4), seed

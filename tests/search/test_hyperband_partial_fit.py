@@ -142,3 +142,34 @@ def test_bad_partial_fit_resource_raises_at_fit(estimator, kwargs, match):
     search = _hyperband(estimator, **kwargs)
     with pytest.raises(ValueError, match=match):
         search.fit(X, y)
+
+
+def test_refit_trains_for_the_epochs_of_the_best_candidate():
+    # Four candidates from 1 epoch: successive halving stops at 3 epochs,
+    # below max_resources, and the refit must train for those 3.
+    search = SuccessiveHalvingSearchCV(
+        EpochDouble(), SPACE, resource="partial_fit", n_candidates=4,
+        min_resources=1, max_resources=27, cv=3, random_state=0,
+    ).fit(X, y)  # fmt: skip
+    assert max(search.n_resources_) == 3
+    assert search.cv_results_["n_resources"][search.best_index_] == 3
+    assert search.best_estimator_.epochs_ == 3
+
+
+def test_pipeline_fit_params_and_one_step_pipeline():
+    from sklearn.pipeline import Pipeline
+
+    sgd = SGDClassifier(random_state=0)
+    space = {"sgd__alpha": Real(1e-4, 1e-1, log=True)}
+    one_step = _hyperband(Pipeline([("sgd", sgd)]), space).fit(X, y)
+    assert np.isfinite(one_step.cv_results_["mean_test_score"]).all()
+
+    pipe = Pipeline([("scale", StandardScaler()), ("sgd", sgd)])
+    weights = np.where(np.arange(len(y)) % 2 == 0, 1.0, 10.0)
+    plain = _hyperband(pipe, space).fit(X, y)
+    weighted = _hyperband(pipe, space).fit(X, y, scale__sample_weight=weights)
+    assert not np.array_equal(
+        plain.cv_results_["mean_test_score"], weighted.cv_results_["mean_test_score"]
+    )
+    with pytest.raises(ValueError, match="must be named '<step>__<parameter>'"):
+        _hyperband(pipe, space).fit(X, y, sample_weight=weights)
