@@ -1,0 +1,59 @@
+"""Smoke tests of benchmarks/bench_hyperband.py's bookkeeping; nothing is timed."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import bench_hyperband as B  # noqa: E402
+
+from sklearn_hpo import Real, SuccessiveHalvingSearchCV  # noqa: E402
+from sklearn_hpo.schedulers import Bracket, Rung  # noqa: E402
+from sklearn_hpo.utils._testing import BraninEstimator  # noqa: E402
+
+
+def test_warm_bound_of_a_plan():
+    # One bracket, 9 candidates at 1, 3 at 3, 1 at 9 units: 27 units cold,
+    # 9 + 3 * 2 + 1 * 6 = 21 warm.
+    class Fake:
+        brackets_ = (
+            Bracket(0, (Rung(0, 0, 9, 1), Rung(0, 1, 3, 3), Rung(0, 2, 1, 9))),
+        )
+
+    assert B.warm_bound(Fake()) == pytest.approx(1 - 21 / 27)
+    assert B.warm_bound(object()) is None
+
+
+def test_warm_bound_of_a_fitted_search():
+    search = SuccessiveHalvingSearchCV(
+        BraninEstimator(), {"x1": Real(-5, 10)}, resource="x2", min_resources=1,
+        max_resources=9, cv=2, random_state=0,
+    )  # fmt: skip
+    search.fit([[0.0]] * 4)
+    assert 0.0 < B.warm_bound(search) < 1 / 3
+
+
+def _row(task, method, score, wall, fit, bound=None):
+    return dict(task=task, method=method, seed=0, test_score=score, wall_s=wall,
+                fit_s=fit, warm_bound=bound)
+
+
+def test_report_gives_the_targets_verdicts():
+    rows = [
+        _row("t", "sk_random_27", 0.80, 30.0, 28.0),
+        _row("t", "sk_halving_81", 0.79, 12.0, 10.0),
+        _row("t", "hyperband_random", 0.81, 9.0, 8.0, 0.2),
+        _row("t", "hyperband_random_retrain", 0.81, 10.0, 9.0, 0.2),
+        _row("t", "sh_random", 0.78, 5.0, 4.0, 0.25),
+        _row("t", "sh_random_retrain", 0.78, 8.0, 7.0, 0.25),
+    ]
+    text = B.report(rows)
+    lines = [line for line in text.splitlines() if line.startswith("| t | ")]
+    verdicts = [line.rsplit("|", 2)[1].strip() for line in lines[-4:]]
+    # hyperband_random: 0.81 >= 0.80 in 9 s <= 30 / 3 s; beats halving in
+    # less time; warm start cuts 10% (no) and 37.5% (yes).
+    assert verdicts == ["met", "met", "NOT met", "met"]
+    assert "at most 20%" in text
