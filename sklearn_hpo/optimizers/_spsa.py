@@ -42,7 +42,8 @@ class SPSAOptimizer(BaseOptimizer):
     ``A`` a tenth of the planned iterations and ``a`` calibrated on the mean
     magnitude of the first three non-zero gradient estimates so that the
     first steps move the largest coordinate by about ``initial_step``; a
-    step moves no coordinate by more than 0.2. Categorical columns (and the sub-space of
+    step moves no coordinate by more than 0.2. An integer column is perturbed
+    by at least one value. Categorical columns (and the sub-space of
     a conditional space) stay at the values of the best start candidate.
 
     Parameters
@@ -62,7 +63,9 @@ class SPSAOptimizer(BaseOptimizer):
     n_initial_points : int or None, default=None
         Start candidates (the centre of each sub-space, then random points)
         whose best gives the start iterate and the categorical values. None
-        uses one per sub-space without categorical columns, else 5 more.
+        uses one per sub-space plus 4 random points (5 with categorical
+        columns): a local method started from the best of a few points is
+        far less likely to climb a poor local optimum.
     evaluate_iterate : bool, default=True
         Whether each iteration also evaluates the iterate itself (a batch of
         ``2 * n_perturbations + 1``): the perturbed points are ``c_k`` away
@@ -128,7 +131,7 @@ class SPSAOptimizer(BaseOptimizer):
                 c.kind == "categorical" and c.subspace is not None
                 for c in space.columns
             )
-            n_initial_points = n_sub + (5 if has_cat else 0)
+            n_initial_points = n_sub + (5 if has_cat else 4)
         self.n_initial_points = check_int("n_initial_points", n_initial_points, 1)
         start = [subspace_centre(self, k) for k in range(n_sub)]
         start = np.vstack(start + [space.sample_unit(1, self._rng)[0]
@@ -137,6 +140,10 @@ class SPSAOptimizer(BaseOptimizer):
         self._pairs: list[tuple[np.ndarray, np.ndarray]] = []
         self._cont = np.array(
             [c.kind in ("real", "integer") for c in space.columns], dtype=bool
+        )
+        self._min_perturbation = np.array(
+            [1.0 / c.n_values if c.kind == "integer" and c.n_values else 0.0
+             for c in space.columns]
         )
         self.theta: np.ndarray | None = None
         self.iteration = 0
@@ -157,6 +164,9 @@ class SPSAOptimizer(BaseOptimizer):
     def _add_pair(self) -> None:
         free = self._free()
         ck = self.c / (self.iteration + 1) ** _GAMMA
+        # An integer column moves by at least one value, or its two points
+        # would snap to the same integer and tell nothing.
+        ck = np.maximum(ck, self._min_perturbation[free])
         delta = self._rng.choice([-1.0, 1.0], size=int(free.sum()))
         plus, minus = self.theta.copy(), self.theta.copy()
         plus[free] = np.clip(plus[free] + ck * delta, 0, 1)

@@ -14,7 +14,9 @@ def run(opt, f, n, batch=1):
 
 
 def test_pairs_are_symmetric_around_the_iterate():
-    opt = SPSAOptimizer({"a": Real(0, 1), "b": Real(0, 1)}, random_state=0)
+    opt = SPSAOptimizer(
+        {"a": Real(0, 1), "b": Real(0, 1)}, n_initial_points=1, random_state=0
+    )
     start = opt.ask(1)
     assert start == [{"a": 0.5, "b": 0.5}]
     opt.tell(start, [0.0])
@@ -27,7 +29,9 @@ def test_pairs_are_symmetric_around_the_iterate():
 
 
 def test_first_step_is_calibrated_and_climbs():
-    opt = SPSAOptimizer({"a": Real(0, 1), "b": Real(0, 1)}, random_state=0)
+    opt = SPSAOptimizer(
+        {"a": Real(0, 1), "b": Real(0, 1)}, n_initial_points=1, random_state=0
+    )
     f = lambda c: c["a"] + 0.5 * c["b"]  # noqa: E731
     run(opt, f, 3)
     opt.ask(1)  # the step is taken when the next pair is asked for
@@ -54,7 +58,9 @@ def test_categorical_columns_held_at_the_best_start():
 
 
 def test_larger_batches_average_more_pairs():
-    opt = SPSAOptimizer({"a": Real(0, 1)}, n_perturbations=2, random_state=0)
+    opt = SPSAOptimizer(
+        {"a": Real(0, 1)}, n_perturbations=2, n_initial_points=1, random_state=0
+    )
     run(opt, lambda c: -c["a"], 3, batch=4)
     assert opt.iteration >= 1 and len(opt.y) == 12
 
@@ -77,3 +83,22 @@ def test_failures_and_categorical_only():
 def test_bad_options_name_the_parameter(kwargs, match):
     with pytest.raises(ValueError, match=match):
         SPSAOptimizer({"a": Real(0, 1)}, **kwargs)
+
+
+def test_default_start_is_the_best_of_the_centre_and_four_random_points():
+    opt = SPSAOptimizer({"a": Real(0, 1), "b": Real(0, 1)}, random_state=0)
+    start = opt.ask(5)
+    assert start[0] == {"a": 0.5, "b": 0.5}
+    best = max(start[1:], key=lambda c: c["a"])
+    opt.tell(start, [c["a"] for c in start])
+    opt.ask(1)
+    np.testing.assert_allclose(opt.theta, opt.space.to_unit([best])[0])
+
+
+def test_integer_columns_are_perturbed_by_at_least_one_value():
+    opt = SPSAOptimizer({"k": Integer(1, 5)}, n_initial_points=1, c=0.01,
+                        random_state=0)
+    start = opt.ask(1)
+    opt.tell(start, [0.0])
+    pair = opt.ask(2)
+    assert sorted(c["k"] for c in pair) == [2, 4]
