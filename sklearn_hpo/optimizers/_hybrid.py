@@ -11,7 +11,7 @@ import numpy as np
 
 from sklearn_hpo.optimizers._base import BaseOptimizer, _row_keys, space_values_unit
 from sklearn_hpo.utils._random import sobol_points
-from sklearn_hpo.utils._validation import check_int, check_option
+from sklearn_hpo.utils._validation import check_int, check_option, check_real
 
 __all__ = ["HybridOptimizer"]
 
@@ -20,6 +20,10 @@ __all__ = ["HybridOptimizer"]
 _SPARES = 3
 # Duplicates a Sobol' sequence may skip in a row before giving up.
 _MAX_SKIPS = 64
+# Refinement: steps from one of the best candidates, of a scale going from
+# the first to the second value (unit cube) over the refinement phase.
+_N_ELITE = 5
+_REFINE_SCALES = (0.1, 0.02)
 # Marks the sampled columns of a grid point's template row.
 _FREE = -2.0
 # Largest grid enumerated (GridSearchCV would enumerate it too).
@@ -37,7 +41,11 @@ class HybridOptimizer(BaseOptimizer):
     continuous distributions, large integer ranges) are sampled: by default
     quasi-randomly, from a scrambled Sobol' sequence over them (one per
     grid point), so that the candidates cover them more evenly than
-    independent draws would. Grid points are visited round-robin
+    independent draws would. With a ``budget``, the last ``refine`` fraction
+    of it refines: each candidate then perturbs the sampled parameters of
+    one of the best candidates so far (keeping its grid values) by a
+    Gaussian step that shrinks from 0.1 to 0.02 of the unit cube. Grid
+    points are visited round-robin
     (in a random order fixed at the start, the least-visited first), so
     that any prefix of the candidates covers the grid as evenly as possible.
 
@@ -56,6 +64,13 @@ class HybridOptimizer(BaseOptimizer):
         How the parameters off the grid are sampled: the successive points
         of a scrambled Sobol' sequence (quasi-random) or independent
         uniform draws in the unit cube (random search).
+    budget : int or None, default=None
+        Candidates planned (``n_iter`` of the search); None explores only
+        (no refinement).
+    refine : float, default=0.5
+        Fraction of ``budget`` spent refining around the best candidates,
+        in [0, 1); 0 explores only. The exploration always gets at least
+        one candidate per grid point.
     random_state : int, RandomState, Generator or None, default=None
         Seed.
 
@@ -99,9 +114,14 @@ class HybridOptimizer(BaseOptimizer):
         n_per_grid_point: int | None = None,
         max_integer_grid: int = 0,
         sampling: str = "sobol",
+        budget: int | None = None,
+        refine: float = 0.5,
         random_state: Any = None,
     ) -> None:
         super().__init__(search_space, random_state=random_state)
+        self.budget = None if budget is None else check_int("budget", budget, 1)
+        self.refine = check_real("refine", refine, low=0.0, high=1.0,
+                                 high_inclusive=False)
         self.n_per_grid_point = (
             None if n_per_grid_point is None
             else check_int("n_per_grid_point", n_per_grid_point, 1)
@@ -209,7 +229,48 @@ class HybridOptimizer(BaseOptimizer):
         idx = self.grid_index(U) if len(U) else np.empty(0, dtype=int)
         return np.bincount(idx[idx >= 0], minlength=self.n_grid_points)
 
+    def _n_explore(self) -> int | None:
+        """Candidates explored before refining; None: never refine."""
+        if self.budget is None or self.refine == 0.0:
+            return None
+        return max(self.n_grid_points, math.ceil((1 - self.refine) * self.budget))
+
     def _propose(self, n_candidates: int) -> np.ndarray:
+        n_explore = self._n_explore()
+        n_done = len(self.y) + len(self._pending)
+        if (
+            n_explore is not None
+            and n_done >= n_explore
+            and np.isfinite(self.y).any()
+            and (self._templates == _FREE).any()
+        ):
+            rows = self._refinements(n_candidates, n_done, n_explore)
+            if len(rows):
+                return rows
+        return self._explore(n_candidates)
+
+    def _refinements(self, n: int, n_done: int, n_explore: int) -> np.ndarray:
+        """Gaussian steps from the best candidates, on their sampled columns."""
+        finite = np.flatnonzero(np.isfinite(self.y))
+        elite = finite[np.argsort(-self.y[finite], kind="stable")[:_N_ELITE]]
+        progress = min(1.0, (n_done - n_explore) / max(1, self.budget - n_explore))
+        scale = _REFINE_SCALES[0] * (_REFINE_SCALES[1] / _REFINE_SCALES[0]) ** progress
+        counts = self._counts()
+        rows = []
+        for _ in range(_SPARES * n):
+            base = self.X_unit[elite[self._rng.integers(len(elite))]]
+            i = int(self.grid_index(base[None, :])[0])
+            if i < 0 or counts[i] >= self._sizes[i]:
+                continue  # a quota is full: explore instead
+            free = self._templates[i] == _FREE
+            row = base.copy()
+            row[free] = np.clip(
+                row[free] + scale * self._rng.standard_normal(int(free.sum())), 0, 1
+            )
+            rows.append(row)
+        return np.array(rows).reshape(-1, self.space.n_columns)
+
+    def _explore(self, n_candidates: int) -> np.ndarray:
         counts = self._counts().astype(float)
         # Random sampling proposes spares (duplicates of a finite sub-cube are
         # replaced by the same grid point's draws); a Sobol' sequence skips

@@ -57,6 +57,9 @@ class HybridSearchCV(BaseSequentialSearchCV):
     __doc__ = _doc(
         """Grid search over the discrete parameters, quasi-random search over the rest.
 
+    The first half of ``n_iter`` (by default) explores; the second refines
+    around the best candidates found.
+
     A drop-in replacement for :class:`~sklearn.model_selection.GridSearchCV`
     for a grid that also has continuous parameters: every combination of the
     lists (and :class:`~sklearn_hpo.space.Categorical` parameters) is crossed
@@ -80,6 +83,13 @@ class HybridSearchCV(BaseSequentialSearchCV):
         How the parameters off the grid are sampled: consecutive points of a
         scrambled Sobol' sequence, which spread more evenly over the space
         than independent draws, or independent random draws.
+
+    refine : float, default=0.5
+        Fraction of ``n_iter`` spent refining, in [0, 1): each of these
+        candidates takes one of the five best candidates so far, keeps its
+        grid values and moves its sampled parameters by a Gaussian step
+        (0.1 of each parameter's range, in the transformed space, shrinking
+        to 0.02). 0 is a pure grid-times-sampling search.
 """,
         "a ``grid_point`` column (an index into ``optimizer_.grid_points``)",
         "HybridOptimizer",
@@ -117,12 +127,13 @@ class HybridSearchCV(BaseSequentialSearchCV):
                                   None],
         "max_integer_grid": [Interval(numbers.Integral, 0, None, closed="left")],
         "sampling": [StrOptions({"sobol", "random"})],
+        "refine": [Interval(numbers.Real, 0, 1, closed="left")],
     }
 
     def __init__(
         self, estimator: Any, search_spaces: Any, *, n_iter: int = 50,
         n_iter_per_grid_point: int | None = None, max_integer_grid: int = 0,
-        sampling: str = "sobol", n_points: int = 1,
+        sampling: str = "sobol", refine: float = 0.5, n_points: int = 1,
         initial_points: list[dict] | None = None,
         scoring: Any = None, n_jobs: int | None = None, refit: Any = True,
         cv: Any = None, verbose: int = 0, pre_dispatch: Any = "2*n_jobs",
@@ -133,6 +144,7 @@ class HybridSearchCV(BaseSequentialSearchCV):
         self.n_iter_per_grid_point = n_iter_per_grid_point
         self.max_integer_grid = max_integer_grid
         self.sampling = sampling
+        self.refine = refine
 
     def _make_optimizer(
         self, space: SearchSpace, random_state: np.random.RandomState
@@ -142,6 +154,8 @@ class HybridSearchCV(BaseSequentialSearchCV):
             n_per_grid_point=self.n_iter_per_grid_point,
             max_integer_grid=self.max_integer_grid,
             sampling=self.sampling,
+            budget=self.n_iter,
+            refine=self.refine,
             random_state=random_state.randint(np.iinfo(np.int32).max),
         )
 

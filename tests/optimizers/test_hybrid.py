@@ -160,3 +160,35 @@ def test_quota_per_grid_point_holds_when_duplicates_are_topped_up(sampling):
             opt.tell(cands, [0.0] * len(cands))
             kinds += [c["k"] for c in cands]
         assert sorted(kinds) == sorted(["x", "y", "z"] * 4), seed
+
+
+def test_refinement_beats_random_search_on_hartmann6():
+    from sklearn_hpo.optimizers import RandomOptimizer
+    from sklearn_hpo.utils._testing import hartmann6
+
+    space = {f"x{i}": Real(0.0, 1.0) for i in range(6)}
+
+    def best(opt):
+        cands = []
+        for _ in range(40):
+            (c,) = opt.ask()
+            opt.tell([c], [hartmann6([c[f"x{i}"] for i in range(6)])])
+            cands.append(c)
+        return max(opt.y)
+
+    ours = [best(HybridOptimizer(space, budget=40, random_state=s)) for s in range(8)]
+    rand = [best(RandomOptimizer(space, random_state=s)) for s in range(8)]
+    assert np.mean(ours) > np.mean(rand) + 0.2
+
+
+def test_refinement_keeps_grid_values_and_quotas():
+    space = {"k": ["x", "y", "z"], "a": Real(0.0, 1.0)}
+    opt = HybridOptimizer(space, budget=12, n_per_grid_point=4, random_state=0)
+    kinds = []
+    while cands := opt.ask():
+        opt.tell(cands, [float(c["k"] == "y") - abs(c["a"] - 0.3) for c in cands])
+        kinds += [c["k"] for c in cands]
+    assert sorted(kinds) == sorted(["x", "y", "z"] * 4)
+    # The refinement phase (the last 6) works around the best grid point
+    # until its quota is full.
+    assert kinds[6:].count("y") >= 1
