@@ -304,7 +304,7 @@ METHODS: dict[str, Method] = {
                _ours_search("EvolutionarySearchCV")),
         Method("particle_swarm", "sklearn_hpo ParticleSwarmSearchCV", (), False,
                _ours_search("ParticleSwarmSearchCV")),
-        Method("hybrid", "sklearn_hpo HybridSearchCV", (), True,
+        Method("hybrid", "sklearn_hpo HybridSearchCV", (), False,
                _ours_search("HybridSearchCV")),
         Method("coordinate", "sklearn_hpo CoordinateDescentSearchCV", (), True,
                _ours_search("CoordinateDescentSearchCV")),
