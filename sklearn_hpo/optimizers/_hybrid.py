@@ -268,6 +268,8 @@ class HybridOptimizer(BaseOptimizer):
                 row[free] + scale * self._rng.standard_normal(int(free.sum())), 0, 1
             )
             rows.append(row)
+            if self.n_per_grid_point is not None:
+                counts[i] += 1  # a batch must not overfill a quota either
         return np.array(rows).reshape(-1, self.space.n_columns)
 
     def _explore(self, n_candidates: int) -> np.ndarray:

@@ -192,3 +192,16 @@ def test_refinement_keeps_grid_values_and_quotas():
     # The refinement phase (the last 6) works around the best grid point
     # until its quota is full.
     assert kinds[6:].count("y") >= 1
+
+
+def test_refinement_batches_keep_quotas():
+    space = {"k": ["x", "y", "z"], "a": Real(0.0, 1.0)}
+    for seed in range(10):
+        opt = HybridOptimizer(
+            space, budget=15, n_per_grid_point=5, random_state=seed
+        )
+        kinds = []
+        while cands := opt.ask(4):
+            opt.tell(cands, [float(c["k"] == "y") + c["a"] for c in cands])
+            kinds += [c["k"] for c in cands]
+        assert sorted(kinds) == sorted(["x", "y", "z"] * 5), seed
