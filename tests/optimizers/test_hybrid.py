@@ -163,22 +163,22 @@ def test_quota_per_grid_point_holds_when_duplicates_are_topped_up(sampling):
 
 
 def test_refinement_beats_random_search_on_hartmann6():
+    # 60 evaluations, 16 seeds: about 2.4-2.5 against 1.76 for random search
+    # (scipy versions scramble Sobol' points differently).
     from sklearn_hpo.optimizers import RandomOptimizer
     from sklearn_hpo.utils._testing import hartmann6
 
     space = {f"x{i}": Real(0.0, 1.0) for i in range(6)}
 
     def best(opt):
-        cands = []
-        for _ in range(40):
+        for _ in range(60):
             (c,) = opt.ask()
             opt.tell([c], [hartmann6([c[f"x{i}"] for i in range(6)])])
-            cands.append(c)
         return max(opt.y)
 
-    ours = [best(HybridOptimizer(space, budget=40, random_state=s)) for s in range(8)]
-    rand = [best(RandomOptimizer(space, random_state=s)) for s in range(8)]
-    assert np.mean(ours) > np.mean(rand) + 0.2
+    ours = [best(HybridOptimizer(space, budget=60, random_state=s)) for s in range(16)]
+    rand = [best(RandomOptimizer(space, random_state=s)) for s in range(16)]
+    assert np.mean(ours) > np.mean(rand) + 0.3
 
 
 def test_refinement_keeps_grid_values_and_quotas():
