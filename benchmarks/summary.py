@@ -488,6 +488,17 @@ def family_table(res: Results) -> list[str]:
     ] + _table(header, rows)
 
 
+def _seeds_text(res: Results) -> str:
+    """"seeds 0..4" and the methods run with fewer seeds, from the records."""
+    by_method = {m: {r["seed"] for r in res.quality if r["method"] == m}
+                 for m in res.methods}
+    most = max((len(v) for v in by_method.values()), default=0)
+    fewer = [f"{M.METHODS[m].name} 0..{len(v) - 1}" for m, v in by_method.items()
+             if 0 < len(v) < most]
+    text = f"seeds 0..{most - 1}"
+    return text + (f" ({', '.join(fewer)})" if fewer else "")
+
+
 def render(res: Results, *, full: bool) -> str:
     meta = res.meta
     versions = ", ".join(f"{k} {v}" for k, v in meta.get("versions", {}).items())
@@ -501,7 +512,7 @@ def render(res: Results, *, full: bool) -> str:
         f"`python -m benchmarks report --results {_rel(res.path)}`.",
         "",
         f"Configuration: {len(cfg.get('tasks', []))} tasks, "
-        f"{len(cfg.get('methods', []))} methods, seeds 0..{cfg.get('seeds', 1) - 1}, "
+        f"{len(res.methods)} methods, {_seeds_text(res)}, "
         f"budgets {cfg.get('budgets')}, quality jobs on {cfg.get('workers')} "
         f"worker process(es). Platform: {meta.get('platform')}, "
         f"{meta.get('cpu_count')} CPUs shared with other jobs (timings are noisy). "
