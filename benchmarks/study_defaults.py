@@ -1,0 +1,73 @@
+"""Optimizer-level studies behind this session's default changes (ask/tell only).
+
+Best score found, mean over seeds (and the worst seed), of one optimizer
+configuration on a test function, optionally with Gaussian noise on every
+score (the mean of 3 draws, like a 3-fold CV score)::
+
+    python benchmarks/study_defaults.py gp '{"acq_func": "auto"}' hartmann6 50 24 0.3
+    python benchmarks/study_defaults.py gp '{"acq_func": "ei"}' hartmann6 50 24 0.3
+    python benchmarks/study_defaults.py hybrid '{"budget": 100}' hartmann6 100 30
+    python benchmarks/study_defaults.py random '{}' hartmann6 100 30
+    python benchmarks/study_defaults.py spsa '{"budget": 50}' branin 50 20
+
+Arguments: optimizer (gp, hybrid, spsa, random), its keyword arguments as
+JSON, function (hartmann6, branin, sparse6), evaluations, seeds, noise sd.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+
+from sklearn_hpo.optimizers import (
+    GPOptimizer,
+    HybridOptimizer,
+    RandomOptimizer,
+    SPSAOptimizer,
+)
+from sklearn_hpo.space import Real
+from sklearn_hpo.utils._testing import branin, hartmann6
+
+OPTIMIZERS = {"gp": GPOptimizer, "hybrid": HybridOptimizer, "spsa": SPSAOptimizer,
+              "random": RandomOptimizer}
+UNIT6 = {f"x{i}": Real(0.0, 1.0) for i in range(1, 7)}
+FUNCTIONS = {
+    "hartmann6": (UNIT6, lambda p: hartmann6([p[f"x{j}"] for j in range(1, 7)])),
+    "branin": ({"x1": Real(-5.0, 10.0), "x2": Real(0.0, 15.0)},
+               lambda p: -branin(p["x1"], p["x2"])),
+    "sparse6": (UNIT6, lambda p: -branin(-5 + 15 * p["x2"], 15 * p["x5"])),
+}
+
+
+def study(name: str, kwargs: dict, function: str, n: int, seeds: int,
+          noise: float = 0.0) -> list[float]:
+    """Noise-free value of the best-scored candidate, per seed."""
+    space, f = FUNCTIONS[function]
+    out = []
+    for seed in range(seeds):
+        rng = np.random.default_rng(100 + seed)
+        opt = OPTIMIZERS[name](space, random_state=seed, **kwargs)
+        best, best_f = -np.inf, np.nan
+        for _ in range(n):
+            (cand,) = opt.ask()
+            value = f(cand)
+            score = value + noise * rng.standard_normal(3).mean()
+            opt.tell([cand], [score])
+            if score > best:
+                best, best_f = score, value
+        out.append(best_f)
+    return out
+
+
+def main() -> None:
+    name, kwargs, function, n, seeds = sys.argv[1:6]
+    noise = float(sys.argv[6]) if len(sys.argv) > 6 else 0.0
+    res = study(name, json.loads(kwargs), function, int(n), int(seeds), noise)
+    print(f"{name} {kwargs} {function} n={n} seeds={seeds} noise={noise}: "
+          f"mean {np.mean(res):.3f}, worst {np.min(res):.3f}")
+
+
+if __name__ == "__main__":
+    main()
