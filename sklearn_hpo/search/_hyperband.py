@@ -28,6 +28,31 @@ from sklearn_hpo.utils._compat import (
 
 __all__ = ["HyperbandSearchCV", "SuccessiveHalvingSearchCV"]
 
+_WARM_START_NOTES = """
+    Warm start (``warm_start``): with an int ``random_state``, forests,
+    extra trees, bagging, gradient boosting and HistGradientBoosting (with
+    ``early_stopping=False``; its early stopping splits validation data per
+    fit) give the same scores as retraining, checked in the tests.
+    ``n_estimators`` and HistGradientBoosting's ``max_iter`` count in total;
+    for other estimators (MLP, SGD, linear models) each warm fit runs
+    ``max_iter`` more iterations, so a continuation is given the difference
+    of the rungs' resources. Their scores differ from retraining (MLP and
+    SGD restart their optimiser's state and learning-rate schedule at every
+    fit), as do those of any estimator or pipeline step with unseeded
+    randomness. With ``resource="partial_fit"`` a continued model is given
+    the missing epochs; SGD and MLP (seeded) then give the same scores as
+    retraining, checked in the tests. While the search runs, the models of
+    the candidates of the current rung are kept, one per training fold, and
+    only the promoted candidates' models are kept for the next rung; so at
+    most ``n_candidates x n_splits_`` models (those of the largest rung, at
+    its resource) are held at once, in memory with one joblib worker and
+    otherwise as files in a temporary directory, which every fit removes
+    when it ends (also on error). Models of a bracket's last rung are not
+    kept. A worker that cannot see that directory (a cluster without shared
+    disk) retrains, with the same scores where warm start is exact. The
+    refit on the whole data is a plain fit.
+"""
+
 _COMMON_PARAMS_DOC = """
     resource : str, default="n_samples"
         What a rung gives more of: ``"n_samples"`` subsamples each training
@@ -233,30 +258,7 @@ class HyperbandSearchCV(BaseMultiFidelitySearchCV):
     :func:`~sklearn_hpo.schedulers.hyperband_plan`; brackets run most
     exploratory first, and every bracket ends at ``max_resources_``.
 
-    Warm start (``warm_start``): with an int ``random_state``, forests,
-    extra trees, bagging, gradient boosting and HistGradientBoosting (with
-    ``early_stopping=False``; its early stopping splits validation data per
-    fit) give the same scores as retraining, checked in the tests. ``n_estimators``
-    and HistGradientBoosting's ``max_iter`` count in total; for other
-    estimators (MLP, SGD, linear models) each warm fit runs ``max_iter`` more
-    iterations, so a continuation is given the difference of the rungs'
-    resources. Their scores differ from retraining (MLP and SGD restart their
-    optimiser's state and learning-rate schedule at every fit), as do those
-    of any estimator or pipeline step with unseeded randomness. With
-    ``resource="partial_fit"`` a continued model is given the missing
-    epochs; SGD and MLP (seeded) then give the same scores as retraining,
-    checked in the tests. While the search runs, the models of the
-    candidates of the current rung are kept, one per training fold, and
-    only the promoted candidates' models are
-    kept for the next rung; so at most ``n_candidates x n_splits_`` models
-    (those of the largest rung, at its resource) are held at once, in
-    memory with one joblib worker and otherwise as files in a temporary
-    directory, which every fit removes when it ends (also on error). Models
-    of a bracket's last rung are not kept. A worker that cannot see that
-    directory (a cluster without shared disk) retrains, with the same
-    scores where warm start is exact. The refit on the whole data is a plain
-    fit.
-
+""" + _WARM_START_NOTES + """
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -388,30 +390,7 @@ class SuccessiveHalvingSearchCV(BaseMultiFidelitySearchCV):
     candidates are left, so the last rung may use less than
     ``max_resources_``.
 
-    Warm start (``warm_start``): with an int ``random_state``, forests,
-    extra trees, bagging, gradient boosting and HistGradientBoosting (with
-    ``early_stopping=False``; its early stopping splits validation data per
-    fit) give the same scores as retraining, checked in the tests. ``n_estimators``
-    and HistGradientBoosting's ``max_iter`` count in total; for other
-    estimators (MLP, SGD, linear models) each warm fit runs ``max_iter`` more
-    iterations, so a continuation is given the difference of the rungs'
-    resources. Their scores differ from retraining (MLP and SGD restart their
-    optimiser's state and learning-rate schedule at every fit), as do those
-    of any estimator or pipeline step with unseeded randomness. With
-    ``resource="partial_fit"`` a continued model is given the missing
-    epochs; SGD and MLP (seeded) then give the same scores as retraining,
-    checked in the tests. While the search runs, the models of the
-    candidates of the current rung are kept, one per training fold, and
-    only the promoted candidates' models are
-    kept for the next rung; so at most ``n_candidates x n_splits_`` models
-    (those of the largest rung, at its resource) are held at once, in
-    memory with one joblib worker and otherwise as files in a temporary
-    directory, which every fit removes when it ends (also on error). Models
-    of a bracket's last rung are not kept. A worker that cannot see that
-    directory (a cluster without shared disk) retrains, with the same
-    scores where warm start is exact. The refit on the whole data is a plain
-    fit.
-
+""" + _WARM_START_NOTES + """
     Examples
     --------
     >>> from sklearn.datasets import load_iris
