@@ -41,6 +41,28 @@ FUNCTIONS = {
 }
 
 
+class _SkoptOptimizer:
+    """scikit-optimize's ``Optimizer`` with BayesSearchCV's defaults, behind
+    our ask/tell interface (reference runs only; needs the ``bench`` extra)."""
+
+    def __init__(self, space: dict, random_state: int, **kwargs: object) -> None:
+        from skopt import Optimizer
+        from skopt.space import Real as SkReal
+
+        self.names = list(space)
+        dims = [SkReal(space[k].low, space[k].high, name=k) for k in self.names]
+        self.opt = Optimizer(dims, random_state=random_state, **kwargs)
+
+    def ask(self) -> list[dict]:
+        return [dict(zip(self.names, self.opt.ask()))]
+
+    def tell(self, cands: list[dict], scores: list[float]) -> None:
+        self.opt.tell([cands[0][k] for k in self.names], -scores[0])
+
+
+OPTIMIZERS["skopt"] = _SkoptOptimizer
+
+
 def study(name: str, kwargs: dict, function: str, n: int, seeds: int,
           noise: float = 0.0) -> list[float]:
     """Noise-free value of the best-scored candidate, per seed."""

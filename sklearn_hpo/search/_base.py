@@ -24,6 +24,7 @@ from sklearn_hpo.utils._compat import (
     Interval,
     deferred_fit_failure_checks,
     deferred_results,
+    unbatched_dispatch,
 )
 
 __all__ = [
@@ -157,6 +158,7 @@ class SearchRounds:
     ) -> None:
         self.search = search
         self.evaluate_candidates = evaluate_candidates
+        unbatched_dispatch(evaluate_candidates)
         self.task_name = task_name
         self.round_column = round_column
         self.n_round = 0

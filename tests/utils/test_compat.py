@@ -121,3 +121,34 @@ def test_deferred_results_equal_sklearns_per_round_formatting(monkeypatch):
             assert a[key] == b[key], key
     assert deferred.best_index_ == per_round.best_index_
     assert not hasattr(deferred, "_deferred_results_state")
+
+
+def test_unbatched_dispatch_reaches_the_searchs_parallel():
+    # The fix for the parallel speed-up of small rounds depends on how
+    # BaseSearchCV.fit builds evaluate_candidates: this fails on a
+    # scikit-learn release where it no longer finds the joblib.Parallel.
+    import joblib
+
+    from sklearn_hpo.utils._compat import unbatched_dispatch
+
+    seen = {}
+
+    class Probe(GridSearchCV):
+        def _run_search(self, evaluate_candidates):
+            seen["found"] = unbatched_dispatch(evaluate_candidates)
+            code = evaluate_candidates.__code__
+            cell = evaluate_candidates.__closure__[code.co_freevars.index("parallel")]
+            parallel = cell.cell_contents
+            seen["is_parallel"] = isinstance(parallel, joblib.Parallel)
+            seen["batch_size"] = parallel.batch_size
+            evaluate_candidates([{"C": 1.0}])
+
+    from sklearn.svm import SVC
+
+    X, y = np.random.default_rng(0).random((20, 2)), np.tile([0, 1], 10)
+    Probe(SVC(), {"C": [1.0]}, cv=2, n_jobs=2).fit(X, y)
+    assert seen["found"] is True
+    assert seen["is_parallel"] is True
+    assert seen["batch_size"] == 1
+    assert unbatched_dispatch(lambda c: c) is False
+    assert unbatched_dispatch(len) is False
