@@ -362,9 +362,11 @@ def parallel_table(res: Results) -> list[str]:
         f"### Parallel efficiency: n_jobs=1 vs n_jobs={k}",
         "",
         f"{task.title}; {len(next(iter(rows_p.values()))[1]['scores'])} "
-        f"evaluations, 3-fold CV, seed 0. Sequential searches propose {k} "
-        f"candidates per round (`n_points={k}`) in both runs, so both evaluate the "
-        f"same candidates. With more cores: `python -m benchmarks run "
+        f"evaluations, 3-fold CV, seed 0. Sequential searches keep {k} "
+        f"candidates out (`n_points={k}`; GP and TPE as a sliding window, a new "
+        f"candidate as soon as the oldest is scored, the others in rounds of {k}) "
+        f"in both runs, so both evaluate the same candidates. With more cores: "
+        f"`python -m benchmarks run "
         f"--experiments parallel --n-jobs K`.",
         "",
     ] + _table(["method", "evals/s, n_jobs=1", f"evals/s, n_jobs={k}", "speed-up",

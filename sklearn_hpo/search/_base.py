@@ -41,8 +41,14 @@ class BaseSequentialSearchCV(DeferredResultsMixin, BaseSearchCV):
 
     Subclasses implement :meth:`_make_optimizer`; the loop is
     ``ask(n_points)`` -> ``evaluate_candidates`` -> ``tell`` until ``n_iter``
-    candidates have been evaluated or a finite space is exhausted.
+    candidates have been evaluated or a finite space is exhausted. Subclasses
+    whose optimizer proposes one candidate at a time given the ones still
+    out (model-based ones) set ``_sliding_window = True``: with ``n_points``
+    > 1, a new candidate is then asked for as soon as the oldest one is
+    scored (see ``search/_sliding.py``).
     """
+
+    _sliding_window = False
 
     _parameter_constraints: dict = {
         **BaseSearchCV._parameter_constraints,
@@ -105,6 +111,16 @@ class BaseSequentialSearchCV(DeferredResultsMixin, BaseSearchCV):
         optimizer = self._make_optimizer(space, rng)
         rounds = SearchRounds(self, evaluate_candidates, callback_ctx)
 
+        if self._sliding_window and self.n_points > 1:
+            from sklearn_hpo.search._sliding import run_sliding
+
+            with deferred_fit_failure_checks(self.error_score), deferred_results(
+                self, order_by="round"
+            ):
+                run_sliding(self, optimizer, initial, evaluate_candidates, rounds)
+            rounds.close()
+            self.optimizer_ = optimizer
+            return
         n_done = 0
         with deferred_fit_failure_checks(self.error_score), deferred_results(self):
             while n_done < self.n_iter:

@@ -110,7 +110,37 @@ _ATTRIBUTES_DOC = """
 """
 
 
+# The model-based searches evaluate with a sliding window (search/_sliding.py).
+_N_POINTS_ROUNDS = """    n_points : int, default=1
+        Candidates proposed and evaluated per round, in parallel over
+        ``n_jobs`` (a batch from the optimizer). The same ``random_state``
+        gives the same candidates whatever ``n_jobs`` is.
+"""
+_N_POINTS_SLIDING = """    n_points : int, default=1
+        Candidates out for evaluation at a time, in parallel over ``n_jobs``.
+        The next candidate is asked for as soon as the oldest one is scored
+        (the model sees every score told so far; the candidates still out
+        count as pending), so no worker waits for the slowest fit of a round.
+        Scores are told in candidate order: the same ``random_state`` gives
+        the same candidates and ``cv_results_`` whatever ``n_jobs`` is. With
+        ``n_jobs`` > 1 each candidate is evaluated from a thread of its own
+        (its folds on joblib's workers); with ``error_score="raise"``,
+        scikit-learn callbacks or a joblib backend set by the user, the
+        candidates out are evaluated together in rounds instead, with the
+        same results.
+"""
+_ROUND_ROUNDS = "the ask/tell round of each candidate."
+_ROUND_SLIDING = (
+    "the index of the ask that proposed each candidate\n"
+    "        (its row number: one ask per candidate)."
+)
+assert _N_POINTS_ROUNDS in _COMMON_PARAMS_DOC and _ROUND_ROUNDS in _ATTRIBUTES_DOC
+_MODEL_PARAMS_DOC = _COMMON_PARAMS_DOC.replace(_N_POINTS_ROUNDS, _N_POINTS_SLIDING)
+_MODEL_ATTRIBUTES_DOC = _ATTRIBUTES_DOC.replace(_ROUND_ROUNDS, _ROUND_SLIDING)
+
 class BayesSearchCV(BaseSequentialSearchCV):
+    _sliding_window = True
+
     __doc__ = (
         """Bayesian optimisation of hyperparameters with cross-validation.
 
@@ -154,8 +184,8 @@ class BayesSearchCV(BaseSequentialSearchCV):
         Further keyword arguments of the optimizer class, e.g. ``{"xi": 0.05}``
         for :class:`~sklearn_hpo.optimizers.GPOptimizer`.
 """
-        + _COMMON_PARAMS_DOC
-        + _ATTRIBUTES_DOC
+        + _MODEL_PARAMS_DOC
+        + _MODEL_ATTRIBUTES_DOC
         + """
     See Also
     --------
@@ -246,6 +276,8 @@ class BayesSearchCV(BaseSequentialSearchCV):
 
 
 class TPESearchCV(BaseSequentialSearchCV):
+    _sliding_window = True
+
     __doc__ = (
         """Tree-structured Parzen estimator search with cross-validation.
 
@@ -273,8 +305,8 @@ class TPESearchCV(BaseSequentialSearchCV):
         :class:`~sklearn_hpo.optimizers.TPEOptimizer`, e.g.
         ``{"multivariate": False}``.
 """
-        + _COMMON_PARAMS_DOC
-        + _ATTRIBUTES_DOC
+        + _MODEL_PARAMS_DOC
+        + _MODEL_ATTRIBUTES_DOC
         + """
     See Also
     --------

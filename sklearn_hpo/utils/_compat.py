@@ -28,7 +28,9 @@ __all__ = [
     "Interval",
     "StrOptions",
     "SKLEARN_VERSION",
+    "concurrent_evaluations",
     "deferred_fit_failure_checks",
+    "has_callbacks",
     "num_samples",
     "unbatched_dispatch",
 ]
@@ -147,7 +149,7 @@ class DeferredResultsMixin:
 
 
 @contextlib.contextmanager
-def deferred_results(search: Any) -> Iterator[None]:
+def deferred_results(search: Any, order_by: str | None = None) -> Iterator[None]:
     """Format only each round's batch inside; the full ``cv_results_`` at exit.
 
     Parameters
@@ -156,6 +158,10 @@ def deferred_results(search: Any) -> Iterator[None]:
         The search being fit. On normal exit, the dict returned by the last
         ``evaluate_candidates`` call is updated in place with the results of
         every round (what ``BaseSearchCV.fit`` would have computed).
+    order_by : str or None, default=None
+        An extra ``cv_results_`` column (``more_results``) to sort the rows by
+        (stably) before the final formatting: asynchronous evaluation appends
+        candidates in the order they finish.
     """
     state = {"n_formatted": 0, "args": None, "last": None}
     search._deferred_results_state = state
@@ -164,14 +170,29 @@ def deferred_results(search: Any) -> Iterator[None]:
     finally:
         del search._deferred_results_state
     if state["last"] is not None:
+        args = state["args"]
+        if order_by is not None and order_by in (args[3] or {}):
+            args = _sorted_rows(args, order_by)
         with warnings.catch_warnings():
             # the search warns once about non-finite scores itself
             warnings.filterwarnings(
                 "ignore", message="One or more of the .* scores are non-fin"
             )
-            full = BaseSearchCV._format_results(search, *state["args"])
+            full = BaseSearchCV._format_results(search, *args)
         state["last"].clear()
         state["last"].update(full)
+
+
+def _sorted_rows(args: tuple, column: str) -> tuple:
+    """``_format_results`` arguments with the candidates sorted by ``column``."""
+    candidate_params, n_splits, out, more_results = args
+    order = sorted(range(len(candidate_params)), key=lambda i: more_results[column][i])
+    if order == list(range(len(order))):
+        return args
+    out = list(out)
+    out[:] = [out[i * n_splits + j] for i in order for j in range(n_splits)]
+    more = {k: [list(v)[i] for i in order] for k, v in more_results.items()}
+    return [candidate_params[i] for i in order], n_splits, out, more
 
 
 # ---------------------------------------------------------------------------
@@ -185,6 +206,20 @@ def deferred_results(search: Any) -> Iterator[None]:
 # evaluate_candidates' closure; if a scikit-learn release renames it, this
 # does nothing (tests/utils/test_compat.py then fails on that release).
 # ---------------------------------------------------------------------------
+
+
+def _search_parallel(evaluate_candidates: Any) -> Any:
+    """The closure cell holding BaseSearchCV.fit's joblib.Parallel, or None."""
+    code = getattr(evaluate_candidates, "__code__", None)
+    closure = getattr(evaluate_candidates, "__closure__", None)
+    if code is None or closure is None or "parallel" not in code.co_freevars:
+        return None
+    cell = closure[code.co_freevars.index("parallel")]
+    try:
+        parallel = cell.cell_contents
+    except ValueError:  # an empty cell
+        return None
+    return cell if isinstance(parallel, joblib.Parallel) else None
 
 
 def unbatched_dispatch(evaluate_candidates: Any) -> bool:
@@ -201,15 +236,120 @@ def unbatched_dispatch(evaluate_candidates: Any) -> bool:
         Whether the search's ``joblib.Parallel`` was found and set to
         ``batch_size=1``.
     """
-    code = getattr(evaluate_candidates, "__code__", None)
-    closure = getattr(evaluate_candidates, "__closure__", None)
-    if code is None or closure is None or "parallel" not in code.co_freevars:
+    cell = _search_parallel(evaluate_candidates)
+    if cell is None:
         return False
-    try:
-        parallel = closure[code.co_freevars.index("parallel")].cell_contents
-    except ValueError:  # an empty cell
-        return False
-    if not isinstance(parallel, joblib.Parallel):
-        return False
-    parallel.batch_size = 1
+    cell.cell_contents.batch_size = 1
     return True
+
+
+# ---------------------------------------------------------------------------
+# Asynchronous evaluation. A sequential search that waits for a whole round
+# before asking again leaves workers idle while the slowest fit of the round
+# runs. To hand out a new candidate as soon as a worker frees up, several
+# evaluate_candidates calls must run at once, each in its own thread. Two
+# things stand in the way, and `concurrent_evaluations` removes both:
+# - the joblib.Parallel of BaseSearchCV.fit cannot run two calls at once: it
+#   is replaced (in evaluate_candidates' closure, for the search only) by a
+#   stand-in that runs each call on a Parallel of its own, with the same
+#   n_jobs and pre_dispatch; they share joblib's reusable worker pool;
+# - the bookkeeping after the fits (appending to the results, formatting)
+#   is not thread-safe: the stand-in takes a lock once the fits are done,
+#   released when evaluate_candidates returns.
+# Threads see neither scikit-learn's configuration nor joblib's backend
+# context, which are thread-local: the configuration is passed on; with a
+# backend chosen by the user (parallel_config / parallel_backend, e.g. dask)
+# nothing is done and the search evaluates in synchronous rounds.
+# ---------------------------------------------------------------------------
+
+
+def has_callbacks(estimator: Any) -> bool:
+    """Whether callbacks were registered on ``estimator`` (scikit-learn >= 1.9,
+    ``set_callbacks``); their per-round contexts need synchronous rounds."""
+    return bool(getattr(estimator, "_skl_callbacks", None))
+
+
+class _ConcurrentParallel:
+    def __init__(self, original: Any, lock: threading.Lock, held: Any) -> None:
+        self.original = original
+        self.lock = lock
+        self.held = held
+
+    def __call__(self, iterable: Any) -> list:
+        parallel = type(self.original)(
+            n_jobs=self.original.n_jobs,
+            pre_dispatch=self.original.pre_dispatch,
+            batch_size=1,
+        )
+        out = parallel(iterable)
+        self.lock.acquire()
+        self.held.value = True
+        return out
+
+
+def _default_joblib_backend() -> bool:
+    """Whether the calling thread uses the backend a new thread would use."""
+    from joblib.parallel import get_active_backend
+
+    here = get_active_backend()
+    seen: list = []
+    thread = threading.Thread(target=lambda: seen.append(get_active_backend()))
+    thread.start()
+    thread.join()
+    return type(here[0]) is type(seen[0][0]) and here[1] == seen[0][1]
+
+
+@contextlib.contextmanager
+def concurrent_evaluations(evaluate_candidates: Any) -> Iterator[Any]:
+    """Make ``evaluate_candidates`` callable from several threads at once.
+
+    Parameters
+    ----------
+    evaluate_candidates : callable
+        The function ``BaseSearchCV.fit`` passes to ``_run_search``.
+
+    Yields
+    ------
+    callable or None
+        A function with the signature of ``evaluate_candidates`` that worker
+        threads may call concurrently (each call's fits run in parallel with
+        the others'; its bookkeeping is serialised), or None when that is not
+        possible (unknown scikit-learn internals, or a joblib backend chosen
+        by the user): then evaluate in synchronous rounds.
+    """
+    cell = _search_parallel(evaluate_candidates)
+    if cell is None or not _default_joblib_backend():
+        yield None
+        return
+    original = cell.cell_contents
+    evaluate = _ConcurrentEvaluate(evaluate_candidates)
+    cell.cell_contents = _ConcurrentParallel(original, evaluate.lock, evaluate.held)
+    try:
+        yield evaluate
+    finally:
+        cell.cell_contents = original
+
+
+class _ConcurrentEvaluate:
+    """``evaluate_candidates`` for worker threads; ``last`` is the results
+    dict of the call that finished last (the one BaseSearchCV.fit keeps)."""
+
+    def __init__(self, evaluate_candidates: Any) -> None:
+        self.evaluate_candidates = evaluate_candidates
+        self.lock = threading.Lock()
+        self.held = threading.local()
+        self.config = sklearn.get_config()
+        self.last: Any = None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.held.value = False
+        try:
+            with sklearn.config_context(**self.config):
+                results = self.evaluate_candidates(*args, **kwargs)
+            if self.held.value:
+                self.last = results
+            return results
+        finally:
+            if self.held.value:
+                self.held.value = False
+                self.lock.release()

@@ -269,7 +269,13 @@ def test_same_candidates_whatever_n_jobs(make):
     a = make(LogisticRegression(), LR_SPACE, n_jobs=1, **kw).fit(X, y)
     b = make(LogisticRegression(), LR_SPACE, n_jobs=2, **kw).fit(X, y)
     assert a.cv_results_["params"] == b.cv_results_["params"]
-    assert list(a.cv_results_["round"]) == [0, 0, 1, 1, 2, 2]
+    scores = [s.cv_results_["mean_test_score"] for s in (a, b)]
+    assert np.array_equal(*scores)
+    if a._sliding_window:  # one ask per candidate, two out at a time
+        assert list(a.cv_results_["round"]) == [0, 1, 2, 3, 4, 5]
+    else:  # one ask per round of n_points
+        assert list(a.cv_results_["round"]) == [0, 0, 1, 1, 2, 2]
+    assert list(b.cv_results_["round"]) == list(a.cv_results_["round"])
 
 
 def test_finite_space_ends_early(make):
@@ -425,4 +431,5 @@ def test_optimizer_candidate_info_becomes_cv_results_columns():
 
     search = TaggedSearch(LogisticRegression(), LR_SPACE, n_iter=4, n_points=2, cv=2)
     search.fit(X, y)
-    assert list(search.cv_results_["tag"]) == ["t0", "t0", "t2", "t2"]
+    # Asked one at a time, two out: the third after the first is told.
+    assert list(search.cv_results_["tag"]) == ["t0", "t0", "t1", "t2"]

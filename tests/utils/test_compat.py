@@ -102,7 +102,7 @@ def test_deferred_results_equal_sklearns_per_round_formatting(monkeypatch):
 
     deferred = fit()
     monkeypatch.setattr(
-        base, "deferred_results", lambda search: contextlib.nullcontext()
+        base, "deferred_results", lambda search, **kw: contextlib.nullcontext()
     )
     per_round = fit()
     a, b = deferred.cv_results_, per_round.cv_results_

@@ -1,0 +1,183 @@
+"""Sliding-window evaluation for model-based searches with ``n_points > 1``.
+
+Up to ``n_points`` candidates are out at a time. Candidate ``i`` is asked for
+right after candidate ``i - n_points`` is told, and scores are told in
+candidate order, so the optimizer sees the same sequence of asks and tells,
+and proposes the same candidates, whatever ``n_jobs`` is. With ``n_jobs`` > 1
+each candidate is evaluated in a thread of its own (its folds in parallel on
+joblib's workers), so a new candidate starts as soon as the oldest is scored
+instead of after the slowest fit of a round; otherwise the candidates out are
+evaluated together, as one round.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import warnings
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from sklearn_hpo.optimizers import BaseOptimizer
+from sklearn_hpo.utils._compat import concurrent_evaluations, has_callbacks
+
+__all__ = ["run_sliding"]
+
+
+@dataclass
+class _Slot:
+    """One candidate out for evaluation."""
+
+    index: int
+    candidate: dict
+    info: dict[str, list]
+    future: Future | None = None
+    score: float | None = field(default=None)
+
+
+def run_sliding(
+    search: Any,
+    optimizer: BaseOptimizer,
+    initial: list[dict],
+    evaluate_candidates: Callable,
+    rounds: Any,
+) -> None:
+    """Evaluate ``search.n_iter`` candidates with ``search.n_points`` out at once.
+
+    Parameters
+    ----------
+    search : BaseSequentialSearchCV
+        The search being fit.
+    optimizer : BaseOptimizer
+        Its optimizer.
+    initial : list of dict
+        The user's initial points, evaluated first.
+    evaluate_candidates : callable
+        The function ``BaseSearchCV.fit`` passes to ``_run_search``.
+    rounds : SearchRounds
+        Used when candidates are evaluated together: ``n_jobs`` of 1,
+        ``error_score="raise"``, callbacks registered on the search, or a
+        joblib backend chosen by the user.
+    """
+    # With error_score="raise" the first failing fit ends the search; older
+    # joblib releases then tear down the worker pool under the other threads'
+    # calls, so those searches keep synchronous rounds.
+    concurrent = (
+        _n_workers(search.n_jobs) > 1
+        and not has_callbacks(search)
+        and not (isinstance(search.error_score, str) and search.error_score == "raise")
+    )
+    if concurrent:
+        with concurrent_evaluations(evaluate_candidates) as evaluate:
+            if evaluate is not None:
+                _run_threads(search, optimizer, initial, evaluate, rounds)
+                return
+    _run_rounds(search, optimizer, initial, rounds)
+
+
+def _n_workers(n_jobs: int | None) -> int:
+    from joblib import effective_n_jobs
+
+    return effective_n_jobs(n_jobs)
+
+
+class _Asker:
+    """Hands out the next candidate: the user's first, then the optimizer's."""
+
+    def __init__(self, search: Any, optimizer: BaseOptimizer, initial: list) -> None:
+        self.optimizer = optimizer
+        self.initial = initial
+        self.n_iter = search.n_iter
+        self.n_asked = 0
+        self.exhausted = False
+
+    def next(self) -> _Slot | None:
+        if self.exhausted or self.n_asked >= self.n_iter:
+            return None
+        if self.n_asked < len(self.initial):
+            batch = [self.initial[self.n_asked]]
+        else:
+            batch = self.optimizer.ask(1)
+            if not batch:  # finite space exhausted (the optimizer warned)
+                self.exhausted = True
+                return None
+        info = self.optimizer.candidate_info(batch)
+        slot = _Slot(self.n_asked, batch[0], {"round": [self.n_asked], **info})
+        self.n_asked += 1
+        return slot
+
+
+def _run_rounds(
+    search: Any, optimizer: BaseOptimizer, initial: list, rounds: Any
+) -> None:
+    """The same asks and tells, the candidates out evaluated as one round."""
+    asker = _Asker(search, optimizer, initial)
+    out: deque[_Slot] = deque()
+    while True:
+        while len(out) < search.n_points:
+            slot = asker.next()
+            if slot is None:
+                break
+            out.append(slot)
+        if not out:
+            return
+        if out[0].score is None:
+            todo = [s for s in out if s.score is None]
+            info = {k: [v for s in todo for v in s.info[k]] for k in todo[0].info}
+            scores = rounds.evaluate([s.candidate for s in todo], info)
+            for s, score in zip(todo, scores):
+                s.score = float(score)
+            if rounds.stop:
+                optimizer.tell([s.candidate for s in out], [s.score for s in out])
+                return
+        slot = out.popleft()
+        optimizer.tell([slot.candidate], [slot.score])
+
+
+def _run_threads(
+    search: Any,
+    optimizer: BaseOptimizer,
+    initial: list,
+    evaluate: Callable,
+    rounds: Any,
+) -> None:
+    """Each candidate in a thread; a new one as soon as the oldest is told."""
+    from sklearn_hpo.search._base import score_key
+
+    asker = _Asker(search, optimizer, initial)
+
+    def run(slot: _Slot) -> float:
+        results = evaluate([slot.candidate], more_results=slot.info)
+        return float(np.asarray(results[score_key(results, search.refit)])[-1])
+
+    out: deque[_Slot] = deque()
+    executor = ThreadPoolExecutor(max_workers=search.n_points)
+    try:
+        with warnings.catch_warnings():
+            # scikit-learn re-warns about every NaN score of every call; the
+            # search warns once at the end.
+            warnings.filterwarnings(
+                "ignore", message="One or more of the .* scores are non-fin"
+            )
+            while True:
+                while len(out) < search.n_points:
+                    slot = asker.next()
+                    if slot is None:
+                        break
+                    # The thread sees this thread's context variables (the
+                    # search's fit-failure collector).
+                    context = contextvars.copy_context()
+                    slot.future = executor.submit(context.run, run, slot)
+                    out.append(slot)
+                if not out:
+                    break
+                slot = out.popleft()
+                optimizer.tell([slot.candidate], [slot.future.result()])
+    finally:
+        # On an error, let the candidates still out finish before raising.
+        executor.shutdown(wait=True)
+    if evaluate.last is not None:
+        rounds.results = evaluate.last
