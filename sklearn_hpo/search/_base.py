@@ -174,7 +174,6 @@ class SearchRounds:
     ) -> None:
         self.search = search
         self.evaluate_candidates = evaluate_candidates
-        unbatched_dispatch(evaluate_candidates)
         self.task_name = task_name
         self.round_column = round_column
         self.n_round = 0
@@ -206,6 +205,7 @@ class SearchRounds:
                 sequential_subtasks=False,
             ).call_on_fit_task_begin(estimator=self.search)
             kwargs["callback_ctx"] = round_ctx
+        unbatched_dispatch(self.evaluate_candidates, len(batch), self.search)
         with warnings.catch_warnings():
             # scikit-learn re-warns about every NaN score on every round; we
             # warn once, after the search.

@@ -122,7 +122,8 @@ _N_POINTS_SLIDING = """    n_points : int, default=1
         (the model sees every score told so far; the candidates still out
         count as pending), so no worker waits for the slowest fit of a round.
         Scores are told in candidate order: the same ``random_state`` gives
-        the same candidates and ``cv_results_`` whatever ``n_jobs`` is. With
+        the same candidates and ``cv_results_`` whatever ``n_jobs`` is (with
+        a ``cv`` that splits the same way at every call). With
         ``n_jobs`` > 1 each candidate is evaluated from a thread of its own
         (its folds on joblib's workers); with ``error_score="raise"``,
         scikit-learn callbacks or a joblib backend set by the user, the

@@ -13,6 +13,7 @@ evaluated together, as one round.
 from __future__ import annotations
 
 import contextvars
+import time
 import warnings
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -85,17 +86,29 @@ def _n_workers(n_jobs: int | None) -> int:
 
 
 class _Asker:
-    """Hands out the next candidate: the user's first, then the optimizer's."""
+    """Hands out the next candidate: the user's first, then the optimizer's.
+
+    The optimizer is only asked once every initial point is told: it does
+    not know the initial points still out, and could propose them again.
+    """
 
     def __init__(self, search: Any, optimizer: BaseOptimizer, initial: list) -> None:
         self.optimizer = optimizer
         self.initial = initial
         self.n_iter = search.n_iter
         self.n_asked = 0
+        self.n_told = 0
         self.exhausted = False
 
+    def tell(self, slots: list[_Slot], scores: list[float]) -> None:
+        self.optimizer.tell([s.candidate for s in slots], scores)
+        self.n_told += len(slots)
+
     def next(self) -> _Slot | None:
+        """The next candidate, or None (none left, or wait for initial points)."""
         if self.exhausted or self.n_asked >= self.n_iter:
+            return None
+        if self.n_asked >= len(self.initial) > self.n_told:
             return None
         if self.n_asked < len(self.initial):
             batch = [self.initial[self.n_asked]]
@@ -131,10 +144,21 @@ def _run_rounds(
             for s, score in zip(todo, scores):
                 s.score = float(score)
             if rounds.stop:
-                optimizer.tell([s.candidate for s in out], [s.score for s in out])
+                asker.tell(list(out), [s.score for s in out])
                 return
         slot = out.popleft()
-        optimizer.tell([slot.candidate], [slot.score])
+        asker.tell([slot], [slot.score])
+
+
+def _error_rank(error: tuple[float, int, BaseException]) -> tuple:
+    """Sort key: errors about the aborted worker pool last, then by time."""
+    when, index, exc = error
+    secondary = type(exc).__name__ in _POOL_ERRORS or "shutdown" in str(exc).lower()
+    return secondary, when, index
+
+
+# What joblib's other calls raise once one call has aborted the worker pool.
+_POOL_ERRORS = {"ShutdownExecutorError", "TerminatedWorkerError", "BrokenProcessPool"}
 
 
 def _run_threads(
@@ -148,9 +172,14 @@ def _run_threads(
     from sklearn_hpo.search._base import score_key
 
     asker = _Asker(search, optimizer, initial)
+    errors: list[tuple[float, int, BaseException]] = []
 
     def run(slot: _Slot) -> float:
-        results = evaluate([slot.candidate], more_results=slot.info)
+        try:
+            results = evaluate([slot.candidate], more_results=slot.info)
+        except BaseException as exc:
+            errors.append((time.monotonic(), slot.index, exc))
+            raise
         return float(np.asarray(results[score_key(results, search.refit)])[-1])
 
     out: deque[_Slot] = deque()
@@ -175,9 +204,21 @@ def _run_threads(
                 if not out:
                     break
                 slot = out.popleft()
-                optimizer.tell([slot.candidate], [slot.future.result()])
-    finally:
-        # On an error, let the candidates still out finish before raising.
+                asker.tell([slot], [slot.future.result()])
+    except Exception:
+        # Let the candidates still out end, then raise the error that came
+        # first: a failing call aborts the worker pool, so the other calls
+        # fail too, with errors that only say so.
         executor.shutdown(wait=True)
+        if errors:
+            raise min(errors, key=_error_rank)[2] from None
+        raise
+    except BaseException:  # KeyboardInterrupt: do not wait for running fits
+        for slot in out:
+            if slot.future is not None:
+                slot.future.cancel()
+        executor.shutdown(wait=False)
+        raise
+    executor.shutdown(wait=True)
     if evaluate.last is not None:
         rounds.results = evaluate.last

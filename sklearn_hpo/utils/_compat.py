@@ -186,12 +186,15 @@ def deferred_results(search: Any, order_by: str | None = None) -> Iterator[None]
 def _sorted_rows(args: tuple, column: str) -> tuple:
     """``_format_results`` arguments with the candidates sorted by ``column``."""
     candidate_params, n_splits, out, more_results = args
-    order = sorted(range(len(candidate_params)), key=lambda i: more_results[column][i])
+    key = list(more_results[column])
+    order = sorted(range(len(candidate_params)), key=key.__getitem__)
     if order == list(range(len(order))):
         return args
-    out = list(out)
-    out[:] = [out[i * n_splits + j] for i in order for j in range(n_splits)]
-    more = {k: [list(v)[i] for i in order] for k, v in more_results.items()}
+    out = [out[i * n_splits + j] for i in order for j in range(n_splits)]
+    more = {}
+    for name, values in more_results.items():
+        values = list(values)
+        more[name] = [values[i] for i in order]
     return [candidate_params[i] for i in order], n_splits, out, more
 
 
@@ -222,24 +225,51 @@ def _search_parallel(evaluate_candidates: Any) -> Any:
     return cell if isinstance(parallel, joblib.Parallel) else None
 
 
-def unbatched_dispatch(evaluate_candidates: Any) -> bool:
-    """Make ``evaluate_candidates`` send each fit to the workers on its own.
+def _closure_value(function: Any, name: str, default: Any = None) -> Any:
+    code = getattr(function, "__code__", None)
+    closure = getattr(function, "__closure__", None)
+    if code is None or closure is None or name not in code.co_freevars:
+        return default
+    try:
+        return closure[code.co_freevars.index(name)].cell_contents
+    except ValueError:  # an empty cell
+        return default
+
+
+def unbatched_dispatch(
+    evaluate_candidates: Any, n_candidates: int, search: Any = None
+) -> bool:
+    """Before a call on ``n_candidates``: send each fit on its own if few.
+
+    Up to 4 fits per worker go one at a time (``batch_size=1``); larger calls
+    (a Hyperband rung of many cheap fits) keep joblib's automatic batching,
+    which saves the per-task cost there.
 
     Parameters
     ----------
     evaluate_candidates : callable
         The function ``BaseSearchCV.fit`` passes to ``_run_search``.
+    n_candidates : int
+        Number of candidates of the coming call (each fit on every split).
+    search : BaseSearchCV or None, default=None
+        The search, for its number of splits (``n_splits_``, set before
+        ``_run_search`` from scikit-learn 1.6, a local of ``fit`` before).
 
     Returns
     -------
     bool
-        Whether the search's ``joblib.Parallel`` was found and set to
-        ``batch_size=1``.
+        Whether the search's ``joblib.Parallel`` was found (and set).
     """
     cell = _search_parallel(evaluate_candidates)
     if cell is None:
         return False
-    cell.cell_contents.batch_size = 1
+    parallel = cell.cell_contents
+    n_splits = getattr(search, "n_splits_", None) or _closure_value(
+        evaluate_candidates, "n_splits", 5
+    )
+    n_tasks = n_candidates * n_splits
+    n_workers = joblib.effective_n_jobs(parallel.n_jobs)
+    parallel.batch_size = 1 if n_tasks <= 4 * n_workers else "auto"
     return True
 
 
@@ -288,15 +318,21 @@ class _ConcurrentParallel:
 
 
 def _default_joblib_backend() -> bool:
-    """Whether the calling thread uses the backend a new thread would use."""
-    from joblib.parallel import get_active_backend
+    """Whether the calling thread runs with joblib's default configuration.
 
-    here = get_active_backend()
-    seen: list = []
-    thread = threading.Thread(target=lambda: seen.append(get_active_backend()))
-    thread.start()
-    thread.join()
-    return type(here[0]) is type(seen[0][0]) and here[1] == seen[0][1]
+    Threads do not inherit a ``parallel_config`` / ``parallel_backend``
+    context, so any user setting (a backend, ``inner_max_num_threads``,
+    ``max_nbytes``, ...) rules the concurrent path out. joblib < 1.3 (no
+    ``parallel_config``) is ruled out as well: when one call fails, it tears
+    down the worker pool under the other threads' calls.
+    """
+    try:
+        from joblib.parallel import _backend, default_parallel_config
+    except ImportError:
+        return False
+    return getattr(_backend, "config", default_parallel_config) is (
+        default_parallel_config
+    )
 
 
 @contextlib.contextmanager

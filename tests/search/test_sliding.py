@@ -2,6 +2,7 @@
 
 import time
 
+import joblib
 import numpy as np
 import pytest
 import sklearn
@@ -10,10 +11,13 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
 
 import sklearn_hpo.search._sliding as sliding
-from sklearn_hpo import BayesSearchCV, Real, TPESearchCV
+from sklearn_hpo import BayesSearchCV, Categorical, Real, TPESearchCV
 from sklearn_hpo.utils._compat import _sorted_rows
 
 X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+# The concurrent path needs joblib >= 1.3 (joblib.parallel_config).
+THREADS = hasattr(joblib, "parallel_config")
+PARALLEL_PATH = "_run_threads" if THREADS else "_run_rounds"
 
 
 class Probe(ClassifierMixin, BaseEstimator):
@@ -81,7 +85,7 @@ def test_same_results_whatever_n_jobs(make, paths):
               scoring={"s": _score, "acc": "accuracy"}, refit="s")
     a = make(n_jobs=1, **kw).fit(X, y)
     b = make(n_jobs=2, **kw).fit(X, y)
-    assert paths == ["_run_rounds", "_run_threads"]
+    assert paths == ["_run_rounds", PARALLEL_PATH]
     assert a.cv_results_.keys() == b.cv_results_.keys()
     for key in a.cv_results_:
         if not key.endswith("_time"):
@@ -145,7 +149,10 @@ def test_user_backend_gives_synchronous_rounds_and_same_results(make, paths):
     a = make(n_jobs=2, **kw).fit(X, y)
     with parallel_backend("threading", n_jobs=2):
         b = make(n_jobs=2, **kw).fit(X, y)
-    assert paths == ["_run_threads", "_run_rounds"]
+    with parallel_backend("loky", n_jobs=2):  # the default backend, set by hand
+        c = make(n_jobs=2, **kw).fit(X, y)
+    assert paths == [PARALLEL_PATH, "_run_rounds", "_run_rounds"]
+    assert a.cv_results_["params"] == c.cv_results_["params"]
     assert a.cv_results_["params"] == b.cv_results_["params"]
 
 
@@ -173,3 +180,29 @@ def test_sorted_rows_reorders_candidates_with_their_splits():
     assert m == {"round": [0, 1, 2], "extra": ["x0", "x1", "x2"]}
     same = (params[1:], 2, out[2:], {"round": [0, 1]})
     assert _sorted_rows(same, "round") is same
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_initial_points_out_are_not_proposed_again(make, seed, n_jobs):
+    search = make(n_iter=4, n_points=3, cv=2, n_jobs=n_jobs, random_state=seed,
+                  initial_points=[{"a": 0.1}])
+    search.set_params(search_spaces={"a": Categorical([0.1, 0.3, 0.5, 0.7])})
+    search.fit(X, y)
+    values = [p["a"] for p in search.cv_results_["params"]]
+    assert values[0] == 0.1
+    assert sorted(values) == [0.1, 0.3, 0.5, 0.7]
+
+
+def _bad_above(estimator, X, y):
+    return "bad" if estimator.a > 0.6 else 1.0
+
+
+def test_the_first_error_surfaces(make):
+    # A scorer returning a string is an error even with error_score=nan; the
+    # search must raise it, not an error about the aborted worker pool.
+    search = make(n_iter=6, n_points=3, cv=2, n_jobs=2, random_state=0,
+                  scoring=_bad_above,
+                  initial_points=[{"a": 0.2}, {"a": 0.9}, {"a": 0.3}])
+    with pytest.raises(ValueError, match="must return a number|bad"):
+        search.fit(X, y)

@@ -135,12 +135,15 @@ def test_unbatched_dispatch_reaches_the_searchs_parallel():
 
     class Probe(GridSearchCV):
         def _run_search(self, evaluate_candidates):
-            seen["found"] = unbatched_dispatch(evaluate_candidates)
+            seen["found"] = unbatched_dispatch(evaluate_candidates, 4, self)
             code = evaluate_candidates.__code__
             cell = evaluate_candidates.__closure__[code.co_freevars.index("parallel")]
             parallel = cell.cell_contents
             seen["is_parallel"] = isinstance(parallel, joblib.Parallel)
             seen["batch_size"] = parallel.batch_size
+            unbatched_dispatch(evaluate_candidates, 50, self)  # 50 fits per worker
+            seen["large_call"] = parallel.batch_size
+            unbatched_dispatch(evaluate_candidates, 4, self)
             evaluate_candidates([{"C": 1.0}])
 
     from sklearn.svm import SVC
@@ -150,5 +153,6 @@ def test_unbatched_dispatch_reaches_the_searchs_parallel():
     assert seen["found"] is True
     assert seen["is_parallel"] is True
     assert seen["batch_size"] == 1
-    assert unbatched_dispatch(lambda c: c) is False
-    assert unbatched_dispatch(len) is False
+    assert seen["large_call"] == "auto"
+    assert unbatched_dispatch(lambda c: c, 1) is False
+    assert unbatched_dispatch(len, 1) is False
