@@ -338,3 +338,24 @@ def test_beats_random_search_on_branin():
     rand = mean_best(lambda s: RandomOptimizer(BRANIN_SPACE, random_state=s))
     assert gp > rand
     assert gp > BRANIN_MAX - 0.5
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_no_proposal_next_to_a_scored_point_on_a_plateau(seed):
+    # A flat-topped score (like a CV accuracy that takes few values) makes
+    # the noisy model's acquisition peak right next to the incumbent; those
+    # re-evaluations would tell nothing new.
+    space = {"n": Integer(5, 50), "lr": Real(1e-3, 3.0, log=True)}
+    opt = GPOptimizer(space, n_initial_points=6, random_state=seed)
+
+    def score(c):
+        return float(np.clip(1.0 - abs(np.log(c["lr"] / 0.7)), 0.0, 0.8))
+
+    for _ in range(40):
+        (c,) = opt.ask()
+        opt.tell([c], [score(c)])
+    U = opt.X_unit[6:]
+    gaps = np.max(np.abs(U[:, None, :] - opt.X_unit[None, :, :]), axis=2)
+    for i in range(len(U)):
+        gaps[i, 6 + i] = np.inf  # itself
+        assert gaps[i, : 6 + i].min() >= 0.01 - 1e-9

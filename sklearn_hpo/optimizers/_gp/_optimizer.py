@@ -7,6 +7,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 from scipy.optimize import minimize
+from scipy.spatial import cKDTree
 from scipy.stats import qmc
 
 from sklearn_hpo.optimizers._base import BaseOptimizer, _row_keys
@@ -37,6 +38,9 @@ _N_ELITE = 5
 # Ranked alternatives returned beyond the batch, for the base class to use
 # when a proposal turns out to be a duplicate.
 _N_ALTERNATIVES = 10
+# Proposals closer than this (max-norm over the encoded unit cube) to a point
+# already scored or pending are skipped.
+_MIN_DISTANCE = 0.01
 
 _controller: Any = None
 
@@ -146,7 +150,11 @@ class GPOptimizer(BaseOptimizer):
     same maximiser but does not underflow far from the incumbent (Ament et
     al. 2023). The confidence bound follows Srinivas et al. (2010). The
     incumbent that improvement is measured against is the best observed
-    score, as in Jones et al. (1998).
+    score, as in Jones et al. (1998). Candidates closer than 0.01 (largest
+    coordinate difference in the encoded unit cube) to a point already
+    scored or pending are skipped: CV scores often have plateaus (an
+    accuracy takes few values), where the noisy model's acquisition peaks
+    right next to the incumbent and such re-evaluations tell nothing new.
 
     "auto" is a two-member portfolio: the proposed points alternate between
     expected improvement with the small margin ``xi`` and the confidence
@@ -356,6 +364,7 @@ class GPOptimizer(BaseOptimizer):
             values[[k in taken for k in keys]] = -np.inf
             pool, keys, values = self._polish(model, acq, best, pool, keys, values)
             values[[k in taken for k in keys]] = -np.inf
+            values[self._too_close(pool, Z_train)] = -np.inf
             j = int(np.argmax(values))
             if not np.isfinite(values[j]):
                 break
@@ -370,6 +379,18 @@ class GPOptimizer(BaseOptimizer):
         if not rows:
             return np.empty((0, self.space.n_columns))
         return np.vstack(rows)
+
+    def _too_close(self, pool: np.ndarray, Z_seen: np.ndarray) -> np.ndarray:
+        """Candidates within ``_MIN_DISTANCE`` (max-norm, encoded unit cube)
+        of an observed or pending point: re-scoring a point next to one
+        already scored tells little about CV scores, which are noisy."""
+        if _MIN_DISTANCE <= 0 or len(Z_seen) == 0:
+            return np.zeros(len(pool), dtype=bool)
+        distance, _ = cKDTree(Z_seen).query(
+            self._encoder.transform(pool), p=np.inf,
+            distance_upper_bound=_MIN_DISTANCE,
+        )
+        return distance < _MIN_DISTANCE
 
     def _add_lies(
         self,
