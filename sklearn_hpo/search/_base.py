@@ -111,34 +111,42 @@ class BaseSequentialSearchCV(DeferredResultsMixin, BaseSearchCV):
         optimizer = self._make_optimizer(space, rng)
         rounds = SearchRounds(self, evaluate_candidates, callback_ctx)
 
-        if self._sliding_window and self.n_points > 1:
-            from sklearn_hpo.search._sliding import run_sliding
+        sliding = self._sliding_window and self.n_points > 1
+        with deferred_fit_failure_checks(self.error_score), deferred_results(
+            self, order_by="round" if sliding else None
+        ):
+            if sliding:
+                from sklearn_hpo.search._sliding import run_sliding
 
-            with deferred_fit_failure_checks(self.error_score), deferred_results(
-                self, order_by="round"
-            ):
                 run_sliding(self, optimizer, initial, evaluate_candidates, rounds)
-            rounds.close()
-            self.optimizer_ = optimizer
-            return
-        n_done = 0
-        with deferred_fit_failure_checks(self.error_score), deferred_results(self):
-            while n_done < self.n_iter:
-                n = min(self.n_points, self.n_iter - n_done)
-                if n_done < len(initial):  # the user's points come first
-                    batch = initial[n_done : n_done + n]
-                else:
-                    batch = optimizer.ask(n)
-                    if not batch:  # finite space exhausted (the optimizer warned)
-                        break
-                info = optimizer.candidate_info(batch)
-                scores = rounds.evaluate(batch, info)
-                optimizer.tell(batch, scores)
-                n_done += len(batch)
-                if rounds.stop:
-                    break
+            else:
+                _run_rounds(self, optimizer, initial, rounds)
         rounds.close()
         self.optimizer_ = optimizer
+
+
+def _run_rounds(
+    search: BaseSequentialSearchCV,
+    optimizer: BaseOptimizer,
+    initial: list[dict],
+    rounds: SearchRounds,
+) -> None:
+    """``ask(n_points)`` -> evaluate -> ``tell``, the user's points first."""
+    n_done = 0
+    while n_done < search.n_iter:
+        n = min(search.n_points, search.n_iter - n_done)
+        if n_done < len(initial):  # the user's points come first
+            batch = initial[n_done : n_done + n]
+        else:
+            batch = optimizer.ask(n)
+            if not batch:  # finite space exhausted (the optimizer warned)
+                break
+        info = optimizer.candidate_info(batch)
+        scores = rounds.evaluate(batch, info)
+        optimizer.tell(batch, scores)
+        n_done += len(batch)
+        if rounds.stop:
+            break
 
 
 class SearchRounds:

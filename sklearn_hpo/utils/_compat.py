@@ -211,29 +211,29 @@ def _sorted_rows(args: tuple, column: str) -> tuple:
 # ---------------------------------------------------------------------------
 
 
-def _search_parallel(evaluate_candidates: Any) -> Any:
-    """The closure cell holding BaseSearchCV.fit's joblib.Parallel, or None."""
-    code = getattr(evaluate_candidates, "__code__", None)
-    closure = getattr(evaluate_candidates, "__closure__", None)
-    if code is None or closure is None or "parallel" not in code.co_freevars:
-        return None
-    cell = closure[code.co_freevars.index("parallel")]
-    try:
-        parallel = cell.cell_contents
-    except ValueError:  # an empty cell
-        return None
-    return cell if isinstance(parallel, joblib.Parallel) else None
-
-
-def _closure_value(function: Any, name: str, default: Any = None) -> Any:
+def _closure_cell(function: Any, name: str) -> Any:
+    """The cell of the free variable ``name`` of ``function``, or None."""
     code = getattr(function, "__code__", None)
     closure = getattr(function, "__closure__", None)
     if code is None or closure is None or name not in code.co_freevars:
-        return default
+        return None
+    return closure[code.co_freevars.index(name)]
+
+
+def _closure_value(function: Any, name: str, default: Any = None) -> Any:
+    cell = _closure_cell(function, name)
     try:
-        return closure[code.co_freevars.index(name)].cell_contents
+        return default if cell is None else cell.cell_contents
     except ValueError:  # an empty cell
         return default
+
+
+def _search_parallel(evaluate_candidates: Any) -> Any:
+    """The closure cell holding BaseSearchCV.fit's joblib.Parallel, or None."""
+    parallel = _closure_value(evaluate_candidates, "parallel")
+    if not isinstance(parallel, joblib.Parallel):
+        return None
+    return _closure_cell(evaluate_candidates, "parallel")
 
 
 def unbatched_dispatch(
