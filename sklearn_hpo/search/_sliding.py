@@ -17,10 +17,11 @@ import time
 import warnings
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
+from joblib import effective_n_jobs
 
 from sklearn_hpo.optimizers import BaseOptimizer
 from sklearn_hpo.utils._compat import concurrent_evaluations, has_callbacks
@@ -36,7 +37,7 @@ class _Slot:
     candidate: dict
     info: dict[str, list]
     future: Future | None = None
-    score: float | None = field(default=None)
+    score: float | None = None
 
 
 def run_sliding(
@@ -67,7 +68,7 @@ def run_sliding(
     # joblib releases then tear down the worker pool under the other threads'
     # calls, so those searches keep synchronous rounds.
     concurrent = (
-        _n_workers(search.n_jobs) > 1
+        effective_n_jobs(search.n_jobs) > 1
         and not has_callbacks(search)
         and not (isinstance(search.error_score, str) and search.error_score == "raise")
     )
@@ -77,12 +78,6 @@ def run_sliding(
                 _run_threads(search, optimizer, initial, evaluate, rounds)
                 return
     _run_rounds(search, optimizer, initial, rounds)
-
-
-def _n_workers(n_jobs: int | None) -> int:
-    from joblib import effective_n_jobs
-
-    return effective_n_jobs(n_jobs)
 
 
 class _Asker:

@@ -252,8 +252,9 @@ def unbatched_dispatch(
     n_candidates : int
         Number of candidates of the coming call (each fit on every split).
     search : BaseSearchCV or None, default=None
-        The search, for its number of splits (``n_splits_``, set before
-        ``_run_search`` from scikit-learn 1.6, a local of ``fit`` before).
+        The search, for its number of splits: ``n_splits_`` where
+        scikit-learn sets it before ``_run_search`` (1.9 does, 1.4 does not),
+        else the ``n_splits`` of ``fit`` that ``evaluate_candidates`` sees.
 
     Returns
     -------
