@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
                          formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     run.add_argument("--quick", action="store_true",
                      help=f"tasks {','.join(T.QUICK_TASKS)}, 1 seed, budget 20, "
-                     "overhead up to 60 evaluations, parallel budget 12")
+                     "overhead up to 60 evaluations, parallel budget 12 and 1 seed")
     run.add_argument("--tasks", type=_csv, default=None,
                      help="comma-separated subset of " + ",".join(T.DEFAULT_TASKS))
     run.add_argument("--methods", type=_csv, default=list(M.METHODS),
@@ -51,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="evaluations of the overhead runs (default 500, quick 60)")
     run.add_argument("--parallel-budget", type=int, default=None,
                      help="evaluations of the parallel runs (default 40, quick 12)")
+    run.add_argument("--parallel-seeds", type=int, default=None,
+                     help="seeds of the parallel runs (default 3, quick 1); the "
+                     "speed-up is the ratio of the summed wall times")
     run.add_argument("--out", type=Path, default=None,
                      help="JSON lines file (default results/results.jsonl, "
                      "quick results/quick.jsonl)")
@@ -80,6 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.seeds = args.seeds or (1 if quick else 5)
     args.overhead_max = args.overhead_max or (60 if quick else R.OVERHEAD_MAX)
     args.parallel_budget = args.parallel_budget or (12 if quick else 40)
+    args.parallel_seeds = args.parallel_seeds or (1 if quick else 3)
     args.out = args.out or (R.QUICK_OUT if quick else R.FULL_OUT)
     for name, values, known in [("--tasks", args.tasks, T.TASKS),
                                 ("--methods", args.methods, M.METHODS),
