@@ -36,6 +36,19 @@ class Method:
     conditional: bool = True  # can it express a conditional space?
     grid_only: bool = False  # run only where Task.grid_ok
     needs_data: bool = False  # multi-fidelity on samples: pointless on doubles
+    # Searches a conditional space one sub-space after the other, each with a
+    # share of the budget (scikit-optimize): a prefix of a longer run is not a
+    # shorter run there (it would have seen only the first sub-space).
+    sequential_subspaces: bool = False
+
+
+def is_anytime(method: str, task: str) -> bool:
+    """Whether one run of ``method`` at the largest budget gives every smaller
+    budget on ``task`` (its first n evaluations are what a run of n does)."""
+    m = METHODS[method]
+    if m.sequential_subspaces and len(T.TASKS[task].space) > 1:
+        return False
+    return m.anytime
 
 
 class TimedScorer:
@@ -287,7 +300,8 @@ METHODS: dict[str, Method] = {
                _sk_halving, needs_data=True),
         Method("sk_grid", "scikit-learn GridSearchCV", (), False, _sk_grid,
                grid_only=True),
-        Method("skopt", "scikit-optimize BayesSearchCV", ("skopt",), True, _skopt),
+        Method("skopt", "scikit-optimize BayesSearchCV", ("skopt",), True, _skopt,
+               sequential_subspaces=True),
         Method("optuna_searchcv", "Optuna OptunaSearchCV (TPE)",
                ("optuna", "optuna_integration", "pandas"), True, _optuna_searchcv,
                conditional=False),

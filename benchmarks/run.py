@@ -57,9 +57,9 @@ def plan(args: Any) -> Iterator[dict]:
     if "quality" in experiments:
         for task in args.tasks:
             for method in args.methods:
-                m = M.METHODS[method]
+                anytime = M.is_anytime(method, task)
                 for seed in range(args.seeds):
-                    for budget in [budgets[-1]] if m.anytime else budgets:
+                    for budget in [budgets[-1]] if anytime else budgets:
                         yield dict(experiment="quality", task=task, method=method,
                                    seed=seed, budget=budget, n_jobs=1, n_points=1)
     if "overhead" in experiments:
@@ -153,7 +153,7 @@ def run_job(job: dict) -> dict:
     if job["experiment"] == "quality":
         if "best_index" in out:
             indices = [out["best_index"]]
-        elif method.anytime:
+        elif M.is_anytime(job["method"], job["task"]):
             indices = incumbent_indices(scores)
         else:
             indices = incumbent_indices(scores)[-1:]

@@ -106,9 +106,9 @@ def table_values(res: Results) -> dict:
     """{(task, method, n): {"cv": [per seed], "test": [per seed]}}."""
     out: dict = defaultdict(lambda: {"cv": [], "test": []})
     for r in res.quality:
-        m = M.METHODS[r["method"]]
+        anytime = M.is_anytime(r["method"], r["task"])
         for n in res.budgets:
-            if (m.anytime and r["budget"] >= n) or r["budget"] == n:
+            if (anytime and r["budget"] >= n) or r["budget"] == n:
                 cv, test = best_at(r, n)
                 out[r["task"], r["method"], n]["cv"].append(cv)
                 out[r["task"], r["method"], n]["test"].append(test)
@@ -618,11 +618,13 @@ def plots(res: Results, folder: Path) -> list[Path]:
 
     written = []
     anytime = [m for m in res.methods if M.METHODS[m].anytime]
+    n_max = res.budgets[-1]
+    # The curves are those of the runs at the largest budget (for a method
+    # that is not anytime on a task, its shorter runs are separate runs).
     by_run = defaultdict(list)
     for r in res.quality:
-        if M.METHODS[r["method"]].anytime:
+        if M.METHODS[r["method"]].anytime and r["budget"] == n_max:
             by_run[r["task"], r["method"]].append(r)
-    n_max = res.budgets[-1]
     values = table_values(res)
 
     # 1. Mean normalised best-so-far vs evaluations.

@@ -87,3 +87,39 @@ def test_methods_report_missing_peers():
     assert "not importable" in M.import_error(method)
     assert M.unsupported(M.METHODS["optuna_searchcv"],
                          T.TASKS["conditional-svc-knn"])
+
+
+def test_sequential_subspaces_are_not_anytime_on_conditional_tasks():
+    # scikit-optimize's first n evaluations of a longer run on a conditional
+    # space see only the first sub-spaces: each budget is its own run.
+    assert not M.is_anytime("skopt", "conditional-svc-knn")
+    assert M.is_anytime("skopt", "branin")
+    assert M.is_anytime("gp", "conditional-svc-knn")
+    args = Namespace(experiments=["quality"], tasks=["conditional-svc-knn", "branin"],
+                     methods=["skopt", "gp"], seeds=1, budgets=[20, 50])
+    budgets = {(j["task"], j["method"]): [] for j in R.plan(args)}
+    for j in R.plan(args):
+        budgets[j["task"], j["method"]].append(j["budget"])
+    assert budgets["conditional-svc-knn", "skopt"] == [20, 50]
+    assert budgets["branin", "skopt"] == [50]
+    assert budgets["conditional-svc-knn", "gp"] == [50]
+
+
+def test_parallel_rows_pool_seeds(tmp_path):
+    def rec(seed, n_jobs, wall):
+        return {"experiment": "parallel", "task": T.PARALLEL_TASK, "method": "gp",
+                "seed": seed, "budget": 4, "n_jobs": n_jobs, "n_points": 2,
+                "status": "ok", "scores": [0.5] * 4, "fit_times": [0.3] * 4,
+                "wall": wall}
+    # Seed 2 ran only at n_jobs=1: it is left out of the pooled speed-up.
+    rows = [rec(0, 1, 4.0), rec(0, 2, 2.0), rec(1, 1, 6.0), rec(1, 2, 4.0),
+            rec(2, 1, 9.0)]
+    path = tmp_path / "results.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    pooled = S.parallel_rows(S.Results(path))["gp"]
+    assert pooled[1]["wall"] == 10.0 and pooled[2]["wall"] == 6.0
+    assert pooled[1]["n"] == 8
+    speed, lo, hi = S._speedups(pooled, 2)
+    assert speed == pytest.approx(10 / 6) and (lo, hi) == (1.5, 2.0)
+    text = "\n".join(S.parallel_table(S.Results(path)))
+    assert "1.67x" in text and "1.50–2.00x" in text
