@@ -57,3 +57,19 @@ def test_report_gives_the_targets_verdicts():
     # less time; warm start cuts 10% (no) and 37.5% (yes).
     assert verdicts == ["met", "met", "NOT met", "met"]
     assert "at most 20%" in text
+
+
+def test_targets_show_the_fastest_search_that_reaches_the_score():
+    rows = [
+        _row("t", "sk_random_27", 0.80, 30.0, 28.0),
+        _row("t", "sk_halving_81", 0.70, 2.0, 1.0),
+        _row("t", "hyperband_random", 0.85, 25.0, 20.0),
+        _row("t", "sh_random", 0.81, 12.0, 10.0),
+        _row("t", "hyperband_tpe", 0.60, 1.0, 1.0),
+    ]
+    lines = [line for line in B.report(rows).splitlines()
+             if line.startswith("| t | held-out")]
+    # Both sh_random and hyperband_random reach 0.80; the faster is shown,
+    # and 12 s is more than 30 / 3 s. Neither beats halving's 2 s.
+    assert "sh_random 0.8100 in 12.0 s" in lines[0] and "NOT met" in lines[0]
+    assert "sh_random 0.8100 in 12.0 s" in lines[1] and "NOT met" in lines[1]
