@@ -359,3 +359,32 @@ def test_no_proposal_next_to_a_scored_point_on_a_plateau(seed):
     for i in range(len(U)):
         gaps[i, 6 + i] = np.inf  # itself
         assert gaps[i, : 6 + i].min() >= 0.01 - 1e-9
+
+
+def test_polish_refines_candidates_locally(monkeypatch):
+    # Unbounded, the polish followed the model's variance to the corners of
+    # the cube once a local optimum was refined; it now moves each real
+    # column by at most _POLISH_RADIUS from where it started.
+    import sklearn_hpo.optimizers._gp._optimizer as module
+
+    moves = []
+    real_minimize = module.minimize
+
+    def spy(fun, x0, **kwargs):
+        res = real_minimize(fun, x0, **kwargs)
+        moves.append(np.max(np.abs(res.x - np.asarray(x0))))
+        return res
+
+    monkeypatch.setattr(module, "minimize", spy)
+    space = {f"x{i}": Real(0.0, 1.0) for i in range(6)}
+    opt = GPOptimizer(space, n_initial_points=8, random_state=0)
+
+    def score(c):  # a ridge on one face: variance-seeking EI runs outwards
+        return float(np.exp(-20 * (c["x0"] - 0.2) ** 2) * (c["x5"] ** 2))
+
+    search(opt, score, 30)
+    assert len(moves) >= 20
+    assert max(moves) <= module._POLISH_RADIUS + 1e-12
+    U = opt.X_unit[8:]
+    corners = np.all((U == 0.0) | (U == 1.0), axis=1)
+    assert not corners.any()
