@@ -10,8 +10,9 @@ score (the mean of 3 draws, like a 3-fold CV score)::
     python benchmarks/study_defaults.py random '{}' hartmann6 100 30
     python benchmarks/study_defaults.py spsa '{"budget": 50}' branin 50 20
 
-Arguments: optimizer (gp, hybrid, spsa, random), its keyword arguments as
-JSON, function (hartmann6, branin, sparse6), evaluations, seeds, noise sd.
+Arguments: optimizer (gp, hybrid, spsa, random, skopt), its keyword
+arguments as JSON, function (hartmann6, branin, sparse6), evaluations,
+number of seeds, noise sd, first seed (default 0).
 """
 
 from __future__ import annotations
@@ -64,11 +65,11 @@ OPTIMIZERS["skopt"] = _SkoptOptimizer
 
 
 def study(name: str, kwargs: dict, function: str, n: int, seeds: int,
-          noise: float = 0.0) -> list[float]:
+          noise: float = 0.0, first_seed: int = 0) -> list[float]:
     """Noise-free value of the best-scored candidate, per seed."""
     space, f = FUNCTIONS[function]
     out = []
-    for seed in range(seeds):
+    for seed in range(first_seed, first_seed + seeds):
         rng = np.random.default_rng(100 + seed)
         opt = OPTIMIZERS[name](space, random_state=seed, **kwargs)
         best, best_f = -np.inf, np.nan
@@ -86,9 +87,10 @@ def study(name: str, kwargs: dict, function: str, n: int, seeds: int,
 def main() -> None:
     name, kwargs, function, n, seeds = sys.argv[1:6]
     noise = float(sys.argv[6]) if len(sys.argv) > 6 else 0.0
-    res = study(name, json.loads(kwargs), function, int(n), int(seeds), noise)
-    print(f"{name} {kwargs} {function} n={n} seeds={seeds} noise={noise}: "
-          f"mean {np.mean(res):.3f}, worst {np.min(res):.3f}")
+    first = int(sys.argv[7]) if len(sys.argv) > 7 else 0
+    res = study(name, json.loads(kwargs), function, int(n), int(seeds), noise, first)
+    print(f"{name} {kwargs} {function} n={n} seeds={first}..{first + int(seeds) - 1} "
+          f"noise={noise}: mean {np.mean(res):.3f}, worst {np.min(res):.3f}")
 
 
 if __name__ == "__main__":
