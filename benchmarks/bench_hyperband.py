@@ -267,7 +267,7 @@ def run(args: argparse.Namespace) -> list[dict]:
 
 
 def report(rows: list[dict]) -> str:
-    """Markdown table: mean held-out score and times per task and method.
+    """Markdown table: seeds, mean held-out score and times per task and method.
 
     Followed, for each task run with and without warm start, by the cut of
     the mean wall time and of the mean training time.
@@ -283,7 +283,8 @@ def report(rows: list[dict]) -> str:
              for k in (*_COLUMNS, "warm_bound")}
         mean[task, method] = m
         lines.append(
-            f"| {task} | {method} | {len(sel)} | {m['test_score']:.4f} "
+            f"| {task} | {method} | {len({r['seed'] for r in sel})} "
+            f"| {m['test_score']:.4f} "
             f"| {m['wall_s']:.1f} "
             f"| {m['fit_s']:.1f} |"
         )

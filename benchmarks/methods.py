@@ -46,7 +46,8 @@ def is_anytime(method: str, task: str) -> bool:
     """Whether one run of ``method`` at the largest budget gives every smaller
     budget on ``task`` (its first n evaluations are what a run of n does)."""
     m = METHODS[method]
-    if m.sequential_subspaces and len(T.TASKS[task].space) > 1:
+    known = T.TASKS.get(task)
+    if m.sequential_subspaces and known is not None and len(known.space) > 1:
         return False
     return m.anytime
 

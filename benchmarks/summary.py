@@ -213,36 +213,37 @@ def quality_overhead(res: Results) -> dict[str, float]:
     return {m: statistics.fmean(v) for m, v in acc.items()}
 
 
-def parallel_rows(res: Results) -> dict[str, dict[int, dict]]:
-    """{method: {n_jobs: pooled runs}} over the seeds run at every n_jobs.
-
-    A pooled run has the summed ``wall``, the ``n`` evaluations, all
-    ``fit_times``, and the per-seed ``walls``.
-    """
+def parallel_rows(res: Results) -> dict[str, dict[int, dict[int, dict]]]:
+    """{method: {n_jobs: {seed: record}}} of the parallel experiment."""
     runs: dict[str, dict[int, dict[int, dict]]] = defaultdict(lambda: defaultdict(dict))
     for r in res.by("parallel"):
         runs[r["method"]][r["n_jobs"]][r["seed"]] = r
-    out: dict[str, dict[int, dict]] = {}
-    for method, by_jobs in runs.items():
-        seeds = sorted(set.intersection(*(set(d) for d in by_jobs.values())))
-        if not seeds:
-            continue
-        out[method] = {
-            n_jobs: {
-                "wall": sum(d[s]["wall"] for s in seeds),
-                "n": sum(len(d[s]["scores"]) for s in seeds),
-                "fit_times": [t for s in seeds for t in d[s]["fit_times"]],
-                "walls": {s: d[s]["wall"] for s in seeds},
-            }
-            for n_jobs, d in by_jobs.items()
-        }
-    return out
+    return {m: dict(d) for m, d in runs.items()}
 
 
-def _speedups(d: dict, k: int) -> tuple[float, float, float]:
+def pooled_pair(runs: dict[int, dict[int, dict]], k: int) -> dict | None:
+    """n_jobs=1 and n_jobs=k pooled over the seeds run at both, or None.
+
+    Returns ``{"seeds", "n" (evaluations per setting), "wall": {1: .., k: ..},
+    "walls": {1: {seed: ..}, k: {seed: ..}}, "fit_times" (at n_jobs=1)}``.
+    """
+    seeds = sorted(set(runs.get(1, {})) & set(runs.get(k, {})))
+    if not seeds:
+        return None
+    return {
+        "seeds": seeds,
+        "n": sum(len(runs[1][s]["scores"]) for s in seeds),
+        "budgets": sorted({len(runs[1][s]["scores"]) for s in seeds}),
+        "wall": {j: sum(runs[j][s]["wall"] for s in seeds) for j in (1, k)},
+        "walls": {j: {s: runs[j][s]["wall"] for s in seeds} for j in (1, k)},
+        "fit_times": [t for s in seeds for t in runs[1][s]["fit_times"]],
+    }
+
+
+def _speedups(pair: dict, k: int) -> tuple[float, float, float]:
     """Pooled speed-up of n_jobs=k over 1 and its range over the seeds."""
-    per_seed = [d[1]["walls"][s] / d[k]["walls"][s] for s in d[1]["walls"]]
-    return d[1]["wall"] / d[k]["wall"], min(per_seed), max(per_seed)
+    per_seed = [pair["walls"][1][s] / pair["walls"][k][s] for s in pair["seeds"]]
+    return pair["wall"][1] / pair["wall"][k], min(per_seed), max(per_seed)
 
 
 # --------------------------------------------------------------------- text
@@ -370,39 +371,44 @@ def overhead_table(res: Results) -> list[str]:
 
 def parallel_table(res: Results) -> list[str]:
     rows_p = parallel_rows(res)
-    if not rows_p:
+    ks = [j for d in rows_p.values() for j in d if j != 1]
+    if not ks:
         return []
-    k = max(j for d in rows_p.values() for j in d)
-    rows = []
+    k = max(ks)
+    rows, seeds, budgets = [], set(), set()
     for m, d in rows_p.items():
-        if 1 not in d or k not in d:
+        pair = pooled_pair(d, k)
+        if pair is None:
             continue
-        n = d[1]["n"]
-        w1, wk = d[1]["wall"], d[k]["wall"]
-        fit = statistics.fmean(d[1]["fit_times"]) / T.N_SPLITS
-        speed, lo, hi = _speedups(d, k)
-        rows.append([_label(m), f"{n / w1:.2f}", f"{n / wk:.2f}", f"{speed:.2f}x",
-                     f"{lo:.2f}–{hi:.2f}x", f"{fit:.3f}"])
+        n = pair["n"]
+        w1, wk = pair["wall"][1], pair["wall"][k]
+        fit = statistics.fmean(pair["fit_times"]) / T.N_SPLITS
+        speed, lo, hi = _speedups(pair, k)
+        seeds.add(len(pair["seeds"]))
+        budgets.update(pair["budgets"])
+        rows.append([_label(m), str(len(pair["seeds"])), f"{n / w1:.2f}",
+                     f"{n / wk:.2f}", f"{speed:.2f}x", f"{lo:.2f}–{hi:.2f}x",
+                     f"{fit:.3f}"])
+    if not rows:
+        return []
     task = T.TASKS[T.PARALLEL_TASK]
-    first = next(iter(rows_p.values()))[1]
-    n_seeds = len(first["walls"])
-    budget = first["n"] // n_seeds
+    budget = "/".join(str(b) for b in sorted(budgets))
     return [
         f"### Parallel efficiency: n_jobs=1 vs n_jobs={k}",
         "",
-        f"{task.title}; {budget} evaluations, 3-fold CV, {n_seeds} seed(s), each "
-        f"run at n_jobs=1 and {k}; the speed-up is the ratio of the wall times "
-        f"summed over the seeds (one run varies by about ±0.1x). Sequential "
-        f"searches keep {k} "
+        f"{task.title}; {budget} evaluations per run, 3-fold CV; each seed is "
+        f"run at n_jobs=1 and {k}, and the speed-up is the ratio of the wall "
+        f"times summed over the seeds run at both (`seeds`), with its range "
+        f"over those seeds. Sequential searches keep {k} "
         f"candidates out (`n_points={k}`; GP and TPE as a sliding window, a new "
         f"candidate as soon as the oldest is scored, the others in rounds of {k}) "
-        f"in both runs, so both evaluate the same candidates. joblib's workers "
-        f"are started, and have fitted the model once, before each timed run. "
-        f"With more cores: `python -m benchmarks run "
+        f"in both runs, so both evaluate the same candidates. Before each timed "
+        f"run the model has been fitted once in the process (n_jobs=1) or in "
+        f"every joblib worker. With more cores: `python -m benchmarks run "
         f"--experiments parallel --n-jobs K`.",
         "",
-    ] + _table(["method", "evals/s, n_jobs=1", f"evals/s, n_jobs={k}", "speed-up",
-                "per seed", "mean fit (s)"], rows)
+    ] + _table(["method", "seeds", "evals/s, n_jobs=1", f"evals/s, n_jobs={k}",
+                "speed-up", "per seed", "mean fit (s)"], rows)
 
 
 def targets(res: Results) -> list[list[str]]:
@@ -456,13 +462,14 @@ def targets(res: Results) -> list[list[str]]:
         d = par.get(m, {})
         ks = [k for k in d if k != 1]
         text = f"{M.METHODS[m].name}: n_jobs=2 throughput ≥ 1.7x n_jobs=1"
-        if 1 not in d or not ks:
+        pair = pooled_pair(d, max(ks)) if ks else None
+        if pair is None:
             rows.append([text, "not measured", "n/a"])
             continue
-        speed = _speedups(d, max(ks))[0]
-        control = par.get(M.BASELINE, {})
+        speed = _speedups(pair, max(ks))[0]
+        control = pooled_pair(par.get(M.BASELINE, {}), max(ks))
         note = ""
-        if 1 in control and max(ks) in control:
+        if control is not None:
             # The same machine's ceiling: an embarrassingly parallel search.
             ref = _speedups(control, max(ks))[0]
             note = f" (RandomizedSearchCV, all candidates in one batch: {ref:.2f}x)"
@@ -649,7 +656,8 @@ def plots(res: Results, folder: Path) -> list[Path]:
                 ls="-" if m in M.OURS else "--")
     ax.set_xlabel("evaluations")
     ax.set_ylabel("mean normalised best CV score (0 = random search, 100 = best)")
-    ax.set_title("Anytime performance, mean over tasks and seeds")
+    ax.set_title("Anytime performance, mean over tasks and seeds\n"
+                 "(the runs at the largest budget)", fontsize=10)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     written.append(_save(fig, folder / "anytime_evals.png", plt))

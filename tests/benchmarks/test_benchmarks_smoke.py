@@ -106,20 +106,29 @@ def test_sequential_subspaces_are_not_anytime_on_conditional_tasks():
 
 
 def test_parallel_rows_pool_seeds(tmp_path):
-    def rec(seed, n_jobs, wall):
-        return {"experiment": "parallel", "task": T.PARALLEL_TASK, "method": "gp",
+    def rec(seed, n_jobs, wall, method="gp"):
+        return {"experiment": "parallel", "task": T.PARALLEL_TASK, "method": method,
                 "seed": seed, "budget": 4, "n_jobs": n_jobs, "n_points": 2,
                 "status": "ok", "scores": [0.5] * 4, "fit_times": [0.3] * 4,
                 "wall": wall}
-    # Seed 2 ran only at n_jobs=1: it is left out of the pooled speed-up.
+    # gp: seed 2 ran only at n_jobs=1, so it is left out of the pooled
+    # speed-up. tpe ran only at n_jobs=2 and sk_random only at n_jobs=4: no
+    # pair for either (and the 1-vs-2 pairs do not depend on them).
     rows = [rec(0, 1, 4.0), rec(0, 2, 2.0), rec(1, 1, 6.0), rec(1, 2, 4.0),
-            rec(2, 1, 9.0)]
+            rec(2, 1, 9.0), rec(0, 2, 1.0, "tpe"), rec(0, 4, 1.0, "sk_random")]
     path = tmp_path / "results.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    pooled = S.parallel_rows(S.Results(path))["gp"]
-    assert pooled[1]["wall"] == 10.0 and pooled[2]["wall"] == 6.0
-    assert pooled[1]["n"] == 8
-    speed, lo, hi = S._speedups(pooled, 2)
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows[:6]))
+    res = S.Results(path)
+    pair = S.pooled_pair(S.parallel_rows(res)["gp"], 2)
+    assert pair["seeds"] == [0, 1] and pair["n"] == 8
+    assert pair["wall"] == {1: 10.0, 2: 6.0}
+    speed, lo, hi = S._speedups(pair, 2)
     assert speed == pytest.approx(10 / 6) and (lo, hi) == (1.5, 2.0)
-    text = "\n".join(S.parallel_table(S.Results(path)))
-    assert "1.67x" in text and "1.50–2.00x" in text
+    assert S.pooled_pair(S.parallel_rows(res)["tpe"], 2) is None
+    text = "\n".join(S.parallel_table(res))
+    assert "1.67x" in text and "1.50–2.00x" in text and "TPESearchCV" not in text
+    target = next(r for r in S.targets(res) if r[0].startswith("gp: n_jobs"))
+    assert target[1].startswith("1.67x") and target[2] == "NOT met (by 0.03x)"
+    # A method measured only at another K gives no rows, and no error.
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows[6:]))
+    assert S.parallel_table(S.Results(path)) == []
