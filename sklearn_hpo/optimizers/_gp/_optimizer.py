@@ -47,7 +47,7 @@ _MIN_DISTANCE = 0.01
 # variance is largest in the corners, and expected improvement then spent
 # every other evaluation on a corner (Hartmann-6 stuck at a local optimum:
 # 11 of evaluations 38-59 were corners).
-_POLISH_RADIUS = 0.1
+_POLISH_RADIUS = 0.2
 
 _controller: Any = None
 
@@ -157,7 +157,7 @@ class GPOptimizer(BaseOptimizer):
 
     The acquisition function is maximised by scoring random candidates and
     perturbations of the best observations, then polishing the best few with
-    L-BFGS-B over the real parameters, each within 0.1 (in the unit cube) of
+    L-BFGS-B over the real parameters, each within 0.2 (in the unit cube) of
     where it started, while integer and categorical ones stay fixed. The
     polish refines a candidate; left unbounded it follows the model's
     variance to the corners of the cube once a local optimum has been
