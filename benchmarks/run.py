@@ -107,7 +107,7 @@ def incumbent_indices(scores: list[float]) -> list[int]:
     return out
 
 
-def _start_workers(n_jobs: int, task: Any = None, data: Any = None) -> None:
+def _start_workers(n_jobs: int, task: Any, data: Any) -> None:
     """Start joblib's worker processes before a timed parallel run.
 
     Whichever search first uses n_jobs > 1 in a process would otherwise pay
@@ -118,9 +118,6 @@ def _start_workers(n_jobs: int, task: Any = None, data: Any = None) -> None:
     """
     from joblib import Parallel, delayed
 
-    if task is None:
-        Parallel(n_jobs=n_jobs)(delayed(abs)(i) for i in range(4 * n_jobs))
-        return
     X, y = data.X_train[:100], data.y_train[:100]
     Parallel(n_jobs=n_jobs)(
         delayed(_warm_fit)(task.make_estimator(), X, y) for _ in range(4 * n_jobs)

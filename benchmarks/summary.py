@@ -375,7 +375,7 @@ def parallel_table(res: Results) -> list[str]:
     if not ks:
         return []
     k = max(ks)
-    rows, seeds, budgets = [], set(), set()
+    rows, budgets = [], set()
     for m, d in rows_p.items():
         pair = pooled_pair(d, k)
         if pair is None:
@@ -384,7 +384,6 @@ def parallel_table(res: Results) -> list[str]:
         w1, wk = pair["wall"][1], pair["wall"][k]
         fit = statistics.fmean(pair["fit_times"]) / T.N_SPLITS
         speed, lo, hi = _speedups(pair, k)
-        seeds.add(len(pair["seeds"]))
         budgets.update(pair["budgets"])
         rows.append([_label(m), str(len(pair["seeds"])), f"{n / w1:.2f}",
                      f"{n / wk:.2f}", f"{speed:.2f}x", f"{lo:.2f}–{hi:.2f}x",
