@@ -6,6 +6,9 @@ For each task, side by side in one run: held-out score and wall time of
 - ``HalvingRandomSearchCV`` with 81 candidates (same resource range, factor 3),
 - ``HyperbandSearchCV`` with the random and the model-based (TPE) sampler,
 - ``SuccessiveHalvingSearchCV`` (one bracket, its default candidates),
+- on the ``n_samples`` task, both libraries' successive halving with 81
+  candidates and ``min_resources="exhaust"`` (the first rung as large as lets
+  the last one use the whole training fold),
 - and, on the tasks whose resource is a parameter, both of ours (random
   sampler) with ``warm_start=False`` ("..._retrain"): the wall-time cut of
   warm start (on by default, "auto") is ``1 - warm / retrain``.
@@ -62,7 +65,9 @@ _WARM_PAIRS = (
     ("sh_random", "sh_random_retrain"),
     ("sh_random_f2", "sh_random_f2_retrain"),
 )
-OURS = ("hyperband_random", "hyperband_tpe", "sh_random", "sh_random_f2")
+OURS = (
+    "hyperband_random", "hyperband_tpe", "sh_random", "sh_random_f2", "sh_random_81"
+)
 _COLUMNS = ("test_score", "wall_s", "fit_s")
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "hyperband.json"
 
@@ -178,7 +183,18 @@ def _methods(task: dict, seed: int, n_jobs: int) -> dict[str, Callable[[], Any]]
             est, space, resource=resource, **lo_hi, **common
         ),
     }
-    if resource != "n_samples":
+    if resource == "n_samples":
+        # Both libraries with 81 candidates and min_resources="exhaust": the
+        # first rung starts as large as lets the last one use all the data.
+        methods["sh_random_81"] = lambda: SuccessiveHalvingSearchCV(
+            est, space, resource=resource, n_candidates=81,
+            min_resources="exhaust", **common,
+        )  # fmt: skip
+        methods["sk_halving_81_exhaust"] = lambda: HalvingRandomSearchCV(
+            sk_est, space, n_candidates=81, resource=sk_resource, factor=3,
+            min_resources="exhaust", **common,
+        )  # fmt: skip
+    else:
         methods["hyperband_random_retrain"] = lambda: HyperbandSearchCV(
             est, space, resource=resource, warm_start=False, **lo_hi, **common
         )

@@ -10,6 +10,7 @@ the resource.
 from __future__ import annotations
 
 import numbers
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ import numpy as np
 from sklearn_hpo.schedulers import (
     Bracket,
     hyperband_plan,
+    max_halvings,
     successive_halving_plan,
 )
 from sklearn_hpo.search._hyperband_sampler import BracketSampler
@@ -64,10 +66,10 @@ _COMMON_PARAMS_DOC = """
         (``"clf__n_estimators"``, ``"mlp__max_iter"``), which is set in every
         candidate. The resource must not be in ``search_spaces``.
 
-    min_resources : int or "auto", default="auto"
+    min_resources : {min_resources_type}, default="auto"
         Smallest resource of a candidate. "auto" is ``2 * n_splits`` (times
         the number of classes, for classifiers) with ``"n_samples"``, and 1
-        for a parameter.
+        for a parameter.{min_resources_more}
 
     max_resources : int or "auto", default="auto"
         Largest resource. "auto" is the number of samples with
@@ -92,6 +94,13 @@ _COMMON_PARAMS_DOC = """
         retrains. See the Notes for which scores
         are identical to retraining and for the memory used.
 """
+
+_EXHAUST_DOC = """ "exhaust" (with an int
+        ``n_candidates``), as in scikit-learn's Halving searches, starts with
+        the largest resource that lets the last rung the candidates need
+        reach ``max_resources``: ``max_resources_ // factor**k``, where ``k``
+        is the number of halvings that leave fewer than ``factor``
+        candidates, and at least what "auto" gives."""
 
 _SKLEARN_PARAMS_DOC = """
     scoring : str, callable, list, tuple or dict, default=None
@@ -219,7 +228,9 @@ class HyperbandSearchCV(BaseMultiFidelitySearchCV):
     search_spaces : dict or list of dict
         As in :class:`~sklearn_hpo.BayesSearchCV`.
 """
-        + _COMMON_PARAMS_DOC
+        + _COMMON_PARAMS_DOC.format(
+            min_resources_type='int or "auto"', min_resources_more=""
+        )
         + """
     n_brackets : int or None, default=None
         Number of brackets. None runs one Hyperband iteration, ``s_max + 1``
@@ -372,7 +383,10 @@ class SuccessiveHalvingSearchCV(BaseMultiFidelitySearchCV):
         Number of candidates of the first rung. "exhaust" is
         ``max_resources_ // min_resources_``, as in scikit-learn.
 """
-        + _COMMON_PARAMS_DOC
+        + _COMMON_PARAMS_DOC.format(
+            min_resources_type='int, "auto" or "exhaust"',
+            min_resources_more=_EXHAUST_DOC,
+        )
         + _SKLEARN_PARAMS_DOC
         + _ATTRIBUTES_DOC
         + """
@@ -410,6 +424,10 @@ class SuccessiveHalvingSearchCV(BaseMultiFidelitySearchCV):
         "n_candidates": [
             Interval(numbers.Integral, 1, None, closed="left"),
             StrOptions({"exhaust"}),
+        ],
+        "min_resources": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            StrOptions({"auto", "exhaust"}),
         ],
     }
 
@@ -461,6 +479,21 @@ class SuccessiveHalvingSearchCV(BaseMultiFidelitySearchCV):
             else self.n_candidates
         )
         return (successive_halving_plan(n, min_resources, max_resources, self.factor),)
+
+    def _first_resources(self, min_resources: int, max_resources: int) -> int:
+        if self.min_resources != "exhaust":
+            return min_resources
+        if self.n_candidates == "exhaust":
+            raise ValueError(
+                "n_candidates and min_resources cannot both be 'exhaust': one "
+                "of them must be given (got n_candidates='exhaust', "
+                "min_resources='exhaust')."
+            )
+        # The rungs the candidates need: halvings until fewer than factor are
+        # left; the first rung's resource lets the last one reach the maximum.
+        halvings = max_halvings(1, self.n_candidates, self.factor)
+        top = Fraction(max_resources) / Fraction(self.factor) ** halvings
+        return max(min_resources, top.numerator // top.denominator)
 
     def _shrink(self, bracket: Bracket, n_sampled: int) -> Bracket:
         if n_sampled == bracket.n_candidates:

@@ -130,6 +130,10 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
     def _make_sampler(self, space: Any, rng: np.random.RandomState) -> BracketSampler:
         return BracketSampler(space, "random", rng)
 
+    def _first_resources(self, min_resources: int, max_resources: int) -> int:
+        """``min_resources_`` from the resolved range (``"exhaust"`` hook)."""
+        return min_resources
+
     def _shrink(self, bracket: Bracket, n_sampled: int) -> Bracket:
         """The bracket to run when only ``n_sampled`` candidates could be sampled.
 
@@ -249,12 +253,13 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
         lo, hi = resolve_resources(
             self.estimator,
             self.resource,
-            self.min_resources,
+            "auto" if self.min_resources == "exhaust" else self.min_resources,
             self.max_resources,
             n_samples=self._n_samples_orig,
             n_splits=n_splits,
             y=self._fit_data[1],
         )
+        lo = self._first_resources(lo, hi)
         self.min_resources_, self.max_resources_ = lo, hi
         plan = self._make_plan(lo, hi)
         rng = check_random_state(self.random_state)

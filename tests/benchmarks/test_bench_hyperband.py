@@ -73,3 +73,13 @@ def test_targets_show_the_fastest_search_that_reaches_the_score():
     # and 12 s is more than 30 / 3 s. Neither beats halving's 2 s.
     assert "sh_random 0.8100 in 12.0 s" in lines[0] and "NOT met" in lines[0]
     assert "sh_random 0.8100 in 12.0 s" in lines[1] and "NOT met" in lines[1]
+
+
+def test_exhaust_variants_only_on_the_n_samples_task():
+    tasks = B._tasks(quick=True)
+    svc = B._methods(tasks["svc"], 0, 1)
+    ours, theirs = svc["sh_random_81"](), svc["sk_halving_81_exhaust"]()
+    for search in (ours, theirs):
+        assert (search.n_candidates, search.min_resources) == (81, "exhaust")
+    assert "sh_random_81" in B.OURS
+    assert "sh_random_81" not in B._methods(tasks["hgb"], 0, 1)

@@ -193,6 +193,59 @@ def test_successive_halving_matches_sklearn_halving_schedule():
     assert ours.fit(XZ).n_candidates_ == [81, 27, 9, 3, 1]
 
 
+@pytest.mark.parametrize(
+    "n_candidates, factor, max_resources",
+    [(10, 3, 81), (81, 3, 81), (7, 2, 81), (20, 2.5, 81), (5, 3, 100)],
+)
+def test_min_resources_exhaust_matches_sklearn(n_candidates, factor, max_resources):
+    kw = dict(
+        resource="budget", min_resources="exhaust", max_resources=max_resources,
+        n_candidates=n_candidates, factor=factor, cv=CV, random_state=0,
+    )  # fmt: skip
+    ours = SuccessiveHalvingSearchCV(BudgetDouble(), SPACE, **kw).fit(XZ)
+    sk = HalvingRandomSearchCV(
+        BudgetDouble(), {k: stats.uniform(0, 1) for k in SPACE}, **kw
+    ).fit(XZ)
+    assert ours.min_resources_ == sk.min_resources_
+    assert ours.n_resources_ == sk.n_resources_
+    assert ours.n_candidates_ == sk.n_candidates_
+
+
+def test_min_resources_exhaust_with_n_samples_reaches_the_whole_data():
+    search = SuccessiveHalvingSearchCV(
+        SampleCounter(), {"a": Real(0, 0.1)}, n_candidates=9,
+        min_resources="exhaust", cv=3, random_state=0,
+    ).fit(Xc, yc)  # fmt: skip
+    # 9 candidates, factor 3: rungs of 9, 3 and 1 candidates; 120 // 9 = 13.
+    assert search.min_resources_ == 13
+    assert search.n_resources_ == [13, 39, 117]
+    assert search.n_candidates_ == [9, 3, 1]
+
+
+def test_min_resources_exhaust_is_never_below_auto():
+    # 81 candidates would start at 120 // 81 = 1 sample: "auto" (12) wins.
+    search = SuccessiveHalvingSearchCV(
+        SampleCounter(), {"a": Real(0, 0.1)}, n_candidates=81,
+        min_resources="exhaust", cv=3, random_state=0,
+    ).fit(Xc, yc)  # fmt: skip
+    assert search.min_resources_ == 12
+
+
+def test_min_resources_exhaust_errors():
+    both = SuccessiveHalvingSearchCV(
+        BudgetDouble(), SPACE, resource="budget", max_resources=27,
+        min_resources="exhaust", cv=CV,
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="cannot both be 'exhaust'.*got"):
+        both.fit(XZ)
+    hyperband_exhaust = HyperbandSearchCV(
+        BudgetDouble(), SPACE, resource="budget", max_resources=27,
+        min_resources="exhaust", cv=CV,
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="'min_resources' parameter"):
+        hyperband_exhaust.fit(XZ)
+
+
 def test_finite_space_smaller_than_a_bracket():
     space = {"x0": [0.1, 0.5, 0.7], "x1": [0.2]}
     search = HyperbandSearchCV(
