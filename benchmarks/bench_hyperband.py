@@ -22,8 +22,8 @@ Each search uses 3-fold CV on 75 % of the data; the held-out score is the
 search's scorer on the other 25 %. ::
 
     python benchmarks/bench_hyperband.py [--quick] [--tasks hgb,svc] [--seeds N]
-        [--n-jobs K] [--methods hyperband_random,hyperband_random_retrain]
-        [--out FILE]
+        [--first-seed S] [--n-jobs K]
+        [--methods hyperband_random,hyperband_random_retrain] [--out FILE]
 """
 
 from __future__ import annotations
@@ -250,7 +250,7 @@ def run(args: argparse.Namespace) -> list[dict]:
         X_tr, X_te, y_tr, y_te = train_test_split(
             X, y, test_size=0.25, random_state=0, stratify=y
         )
-        for seed in range(args.seeds):
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
             for method, make in _methods(task, seed, args.n_jobs).items():
                 if args.methods and method not in args.methods.split(","):
                     continue
@@ -393,6 +393,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--tasks", default="")
     parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="seeds first-seed .. first-seed + seeds - 1")
     parser.add_argument("--n-jobs", type=int, default=1)
     parser.add_argument("--methods", default="", help="comma-separated subset")
     parser.add_argument("--out", type=Path, default=None)
@@ -415,7 +417,8 @@ def main() -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     options = [f"--{k.replace('_', '-')} {v}" for k, v in
                (("tasks", args.tasks), ("seeds", args.seeds),
-                ("n_jobs", args.n_jobs), ("methods", args.methods))
+                ("first_seed", args.first_seed), ("n_jobs", args.n_jobs),
+                ("methods", args.methods))
                if v and not (k in ("seeds", "n_jobs") and v == 1)]
     meta = dict(
         command=" ".join(["python benchmarks/bench_hyperband.py"]
