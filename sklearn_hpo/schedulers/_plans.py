@@ -219,7 +219,9 @@ def successive_halving_plan(
     resource runs out or when fewer than ``factor`` candidates are left, as
     :class:`~sklearn.model_selection.HalvingRandomSearchCV` does (without
     ``aggressive_elimination``). The last rung may thus use less than
-    ``max_resources``.
+    ``max_resources``. These counts are exact here; scikit-learn takes them
+    from floating-point logarithms, which for some exact powers (243 = 3**5
+    candidates: ``math.log(243, 3) < 5``) gives one rung fewer.
 
     Parameters
     ----------

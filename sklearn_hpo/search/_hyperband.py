@@ -97,10 +97,10 @@ _COMMON_PARAMS_DOC = """
 
 _EXHAUST_DOC = """ "exhaust" (with an int
         ``n_candidates``), as in scikit-learn's Halving searches, starts with
-        the largest resource that lets the last rung the candidates need
-        reach ``max_resources``: ``max_resources_ // factor**k``, where ``k``
-        is the number of halvings that leave fewer than ``factor``
-        candidates, and at least what "auto" gives."""
+        ``max(auto, max_resources_ // factor**k)``, where ``k =
+        floor(log_factor(number of candidates sampled))`` is the number of
+        halvings that leave fewer than ``factor`` candidates, so that the
+        last rung gets as close to ``max_resources_`` as possible."""
 
 _SKLEARN_PARAMS_DOC = """
     scoring : str, callable, list, tuple or dict, default=None
@@ -489,15 +489,27 @@ class SuccessiveHalvingSearchCV(BaseMultiFidelitySearchCV):
                 "of them must be given (got n_candidates='exhaust', "
                 "min_resources='exhaust')."
             )
-        # The rungs the candidates need: halvings until fewer than factor are
-        # left; the first rung's resource lets the last one reach the maximum.
-        halvings = max_halvings(1, self.n_candidates, self.factor)
+        self._auto_min_resources = min_resources
+        return self._exhaust(self.n_candidates, max_resources)
+
+    def _exhaust(self, n_candidates: int, max_resources: int) -> int:
+        """``min_resources="exhaust"`` for ``n_candidates`` candidates.
+
+        The rungs they need are the halvings that leave fewer than ``factor``
+        candidates; the first rung starts as high as lets the last one get
+        as close to ``max_resources`` as possible (never below "auto").
+        """
+        halvings = max_halvings(1, n_candidates, self.factor)
         top = Fraction(max_resources) / Fraction(self.factor) ** halvings
-        return max(min_resources, top.numerator // top.denominator)
+        return max(self._auto_min_resources, top.numerator // top.denominator)
 
     def _shrink(self, bracket: Bracket, n_sampled: int) -> Bracket:
         if n_sampled == bracket.n_candidates:
             return bracket
+        if self.min_resources == "exhaust":
+            # Fewer distinct candidates than asked for (a finite space): as in
+            # scikit-learn, the first rung is set from those sampled.
+            self.min_resources_ = self._exhaust(n_sampled, self.max_resources_)
         return successive_halving_plan(
             n_sampled, self.min_resources_, self.max_resources_, self.factor
         )

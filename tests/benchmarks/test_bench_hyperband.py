@@ -78,8 +78,8 @@ def test_targets_show_the_fastest_search_that_reaches_the_score():
 def test_exhaust_variants_only_on_the_n_samples_task():
     tasks = B._tasks(quick=True)
     svc = B._methods(tasks["svc"], 0, 1)
-    ours, theirs = svc["sh_random_81"](), svc["sk_halving_81_exhaust"]()
+    ours, theirs = svc["sh_random_81_exhaust"](), svc["sk_halving_81_exhaust"]()
     for search in (ours, theirs):
         assert (search.n_candidates, search.min_resources) == (81, "exhaust")
-    assert "sh_random_81" in B.OURS
-    assert "sh_random_81" not in B._methods(tasks["hgb"], 0, 1)
+    assert "sh_random_81_exhaust" in B.OURS
+    assert "sh_random_81_exhaust" not in B._methods(tasks["hgb"], 0, 1)

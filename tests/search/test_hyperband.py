@@ -211,6 +211,26 @@ def test_min_resources_exhaust_matches_sklearn(n_candidates, factor, max_resourc
     assert ours.n_candidates_ == sk.n_candidates_
 
 
+@pytest.mark.parametrize("n_values", [3, 5])
+def test_min_resources_exhaust_with_fewer_distinct_candidates_matches_sklearn(
+    n_values,
+):
+    # A finite space with fewer points than n_candidates: the first rung is
+    # set from the candidates sampled, so the last one still reaches 81.
+    space = {"x0": list(np.linspace(0.1, 0.9, n_values))}
+    kw = dict(
+        resource="budget", min_resources="exhaust", max_resources=81,
+        n_candidates=81, cv=CV, random_state=0,
+    )  # fmt: skip
+    with pytest.warns(UserWarning):
+        ours = SuccessiveHalvingSearchCV(BudgetDouble(), space, **kw).fit(XZ)
+    with pytest.warns(UserWarning):
+        sk = HalvingRandomSearchCV(BudgetDouble(), space, **kw).fit(XZ)
+    assert ours.min_resources_ == sk.min_resources_ == 27
+    assert ours.n_resources_ == sk.n_resources_ == [27, 81]
+    assert ours.n_candidates_ == sk.n_candidates_
+
+
 def test_min_resources_exhaust_with_n_samples_reaches_the_whole_data():
     search = SuccessiveHalvingSearchCV(
         SampleCounter(), {"a": Real(0, 0.1)}, n_candidates=9,
