@@ -231,24 +231,25 @@ def test_min_resources_exhaust_with_fewer_distinct_candidates_matches_sklearn(
     assert ours.n_candidates_ == sk.n_candidates_
 
 
-def test_min_resources_exhaust_with_n_samples_reaches_the_whole_data():
+@pytest.mark.parametrize(
+    "n_candidates, expected_resources, expected_candidates",
+    [
+        # 9 candidates, factor 3: rungs of 9, 3 and 1; 120 // 9 = 13.
+        (9, [13, 39, 117], [9, 3, 1]),
+        # 81 would start at 120 // 81 = 1 sample: "auto" (2 * 3 * 2 = 12) wins.
+        (81, [12, 36, 108], [81, 27, 9]),
+    ],
+)
+def test_min_resources_exhaust_with_n_samples(
+    n_candidates, expected_resources, expected_candidates
+):
     search = SuccessiveHalvingSearchCV(
-        SampleCounter(), {"a": Real(0, 0.1)}, n_candidates=9,
+        SampleCounter(), {"a": Real(0, 0.1)}, n_candidates=n_candidates,
         min_resources="exhaust", cv=3, random_state=0,
     ).fit(Xc, yc)  # fmt: skip
-    # 9 candidates, factor 3: rungs of 9, 3 and 1 candidates; 120 // 9 = 13.
-    assert search.min_resources_ == 13
-    assert search.n_resources_ == [13, 39, 117]
-    assert search.n_candidates_ == [9, 3, 1]
-
-
-def test_min_resources_exhaust_is_never_below_auto():
-    # 81 candidates would start at 120 // 81 = 1 sample: "auto" (12) wins.
-    search = SuccessiveHalvingSearchCV(
-        SampleCounter(), {"a": Real(0, 0.1)}, n_candidates=81,
-        min_resources="exhaust", cv=3, random_state=0,
-    ).fit(Xc, yc)  # fmt: skip
-    assert search.min_resources_ == 12
+    assert search.min_resources_ == expected_resources[0]
+    assert search.n_resources_ == expected_resources
+    assert search.n_candidates_ == expected_candidates
 
 
 def test_min_resources_exhaust_errors():
