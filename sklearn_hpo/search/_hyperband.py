@@ -84,15 +84,19 @@ _COMMON_PARAMS_DOC = """
     warm_start : "auto" or bool, default="auto"
         Whether a promoted candidate continues, on each training fold, from
         the model it fitted at the previous rung instead of being retrained
-        from scratch. This needs a parameter resource whose estimator (the
-        pipeline step owning it, for a nested name) has a ``warm_start``
-        parameter: ``n_estimators`` of forests, gradient boosting and
-        bagging, ``max_iter`` of HistGradientBoosting, MLP, SGD or linear
-        models. With ``resource="partial_fit"`` a promoted candidate
-        continues its ``partial_fit`` epochs. "auto" turns it on exactly
-        then; True raises a ValueError at fit otherwise; False always
-        retrains. See the Notes for which scores
-        are identical to retraining and for the memory used.
+        from scratch. This needs a resource that warm start grows,
+        ``n_estimators`` or ``max_iter``, of an estimator (the pipeline step
+        owning it, for a nested name) with a ``warm_start`` parameter:
+        ``n_estimators`` of forests, gradient boosting and bagging,
+        ``max_iter`` of HistGradientBoosting, MLP, SGD or linear models
+        (LogisticRegression's liblinear solver ignores ``warm_start``, so
+        its candidates are retrained). Any other parameter (``max_depth``,
+        ``C``) changes the model a continuation would start from, so it is
+        never warm-started. With ``resource="partial_fit"`` a promoted
+        candidate continues its ``partial_fit`` epochs. "auto" turns it on
+        exactly then; True raises a ValueError at fit otherwise; False
+        always retrains. See the Notes for which scores are identical to
+        retraining and for the memory used.
 """
 
 _EXHAUST_DOC = """ "exhaust" (with an int
@@ -246,7 +250,8 @@ class HyperbandSearchCV(BaseMultiFidelitySearchCV):
 
     min_points_in_model : int or None, default=None
         Finite results a resource level needs before a model is fit on it;
-        None is the number of searched dimensions plus one.
+        None is the number of columns of the search space plus one (a
+        conditional space counts its sub-space selector as a column).
 
     random_fraction : float, default=1/3
         Fraction of each model-based bracket's candidates that are sampled at

@@ -25,6 +25,7 @@ import joblib
 from sklearn.base import clone
 
 __all__ = [
+    "GROWN_BY_WARM_START",
     "ModelStore",
     "WarmStartProxy",
     "candidate_key",
@@ -47,6 +48,13 @@ def resource_owner(estimator: Any, resource: str) -> tuple[Any, str]:
     prefix, _, name = resource.rpartition("__")
     owner = estimator.get_params(deep=True)[prefix] if prefix else estimator
     return owner, name
+
+
+# Parameters that a warm-started estimator grows: the number of ensemble
+# members, or of iterations (counted in total by HistGradientBoosting, added
+# by MLP, SGD and linear models). Any other parameter changes the model that a
+# continuation would start from.
+GROWN_BY_WARM_START = ("n_estimators", "max_iter")
 
 
 def _has_warm_start(owner: Any) -> bool:
@@ -72,14 +80,16 @@ def resolve_warm_start(estimator: Any, resource: str, warm_start: Any) -> bool:
     Returns
     -------
     bool
-        ``"auto"``: whether the resource is a parameter whose owning
-        estimator (pipeline step) has a ``warm_start`` parameter.
+        ``"auto"``: whether the resource is a parameter that warm start
+        grows (``n_estimators`` or ``max_iter``, see ``GROWN_BY_WARM_START``)
+        of an estimator (pipeline step) with a ``warm_start`` parameter.
 
     Raises
     ------
     ValueError
-        ``warm_start=True`` with ``resource="n_samples"``, or on an estimator
-        whose resource owner has no ``warm_start`` parameter.
+        ``warm_start=True`` with ``resource="n_samples"``, on an estimator
+        whose resource owner has no ``warm_start`` parameter, or with a
+        resource that warm start does not grow (such as ``max_depth``).
     """
     if warm_start is not True and warm_start != "auto":
         return False
@@ -94,18 +104,40 @@ def resolve_warm_start(estimator: Any, resource: str, warm_start: Any) -> bool:
             )
         return False
     try:
-        owner, _ = resource_owner(estimator, resource)
+        owner, name = resource_owner(estimator, resource)
+        known = name in owner.get_params(deep=False)
     except Exception:  # an unknown resource: check_resource reports it
         return False
-    if _has_warm_start(owner):
-        return True
-    if warm_start is True:
-        raise ValueError(
-            f"warm_start=True but {type(owner).__name__}, which owns "
-            f"resource={resource!r}, has no warm_start parameter; use "
-            "warm_start='auto' or False to retrain at every rung."
-        )
-    return False
+    if not known:
+        return False
+    if not _has_warm_start(owner):
+        if warm_start is True:
+            raise ValueError(
+                f"warm_start=True but {type(owner).__name__}, which owns "
+                f"resource={resource!r}, has no warm_start parameter; use "
+                "warm_start='auto' or False to retrain at every rung."
+            )
+        return False
+    if name not in GROWN_BY_WARM_START:
+        # warm_start=True with another parameter would continue a model
+        # fitted with a different value of it (a deeper tree, another C):
+        # the scores would be those of neither.
+        if warm_start is True:
+            raise ValueError(
+                f"warm_start=True but resource={resource!r} is not a parameter "
+                f"that {type(owner).__name__} grows when warm-started (those "
+                f"are {', '.join(map(repr, GROWN_BY_WARM_START))}); use "
+                "warm_start='auto' or False to retrain at every rung."
+            )
+        return False
+    return True
+
+
+def _continues(owner: Any) -> bool:
+    """Whether ``owner``, as configured, continues its fitted model when
+    ``warm_start=True``: liblinear (LogisticRegression's solver) ignores
+    ``warm_start`` and would train only the missing iterations."""
+    return getattr(owner, "solver", None) != "liblinear"
 
 
 def candidate_key(params: dict, resource: str) -> str:
@@ -247,7 +279,12 @@ class WarmStartProxy:
         """Fit, continuing the model saved for this candidate and fold if any."""
         resource = self._params.get(self.resource)
         owner, name = resource_owner(self.estimator, self.resource)
-        if not self.store.active or resource is None or not _has_warm_start(owner):
+        if (
+            not self.store.active
+            or resource is None
+            or not _has_warm_start(owner)
+            or not _continues(owner)
+        ):
             self.estimator.fit(X, y, **fit_params)
             return self
         key = (

@@ -7,12 +7,13 @@ import pytest
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.datasets import make_classification
 from sklearn.ensemble import (
+    BaggingClassifier,
     ExtraTreesClassifier,
     GradientBoostingClassifier,
     HistGradientBoostingClassifier,
     RandomForestClassifier,
 )
-from sklearn.linear_model import SGDClassifier
+from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.model_selection import KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -112,11 +113,16 @@ def test_warm_start_reuses_models_with_the_same_scores(resource):
             ),
             "max_iter",
         ),
+        (BaggingClassifier(random_state=0), "n_estimators"),
     ],
-    ids=["rf", "et", "gb", "hgb"],
+    ids=["rf", "et", "gb", "hgb", "bagging"],
 )
 def test_warm_start_is_exact_for_ensembles(estimator, resource):
-    space = {"min_samples_leaf": Integer(1, 20)}
+    space = (
+        {"max_features": Real(0.3, 1.0)}
+        if isinstance(estimator, BaggingClassifier)
+        else {"min_samples_leaf": Integer(1, 20)}
+    )
     with threadpool_limits(1):  # HistGradientBoosting's OpenMP on busy cores
         scores = [
             SuccessiveHalvingSearchCV(
@@ -189,6 +195,18 @@ class NoWarmStart(GrowingDouble):
         ),
         (
             GrowingDouble(),
+            {"resource": "x0", "warm_start": True},
+            "warm_start=True but resource='x0' is not a parameter that "
+            "GrowingDouble grows when warm-started",
+        ),
+        (
+            NoWarmStart(),
+            {"resource": "n_trees", "warm_start": True},
+            "resource must be 'n_samples', 'partial_fit' or the name of an "
+            "integer parameter of NoWarmStart, got resource='n_trees'",
+        ),
+        (
+            GrowingDouble(),
             {"resource": "n_samples", "warm_start": True, "max_resources": 12},
             "warm_start=True needs the resource to be a parameter",
         ),
@@ -204,6 +222,41 @@ def test_bad_warm_start_raises_at_fit(estimator, kwargs, match):
     search = HyperbandSearchCV(estimator, SPACE, **kwargs)
     with pytest.raises(ValueError, match=match):
         search.fit(XZ)
+
+
+@pytest.mark.parametrize(
+    "estimator, resource, space",
+    [
+        # Not a parameter that warm start grows: a continuation would start
+        # from a shallower forest (and RandomForest keeps it as it is when
+        # n_estimators is unchanged).
+        (
+            RandomForestClassifier(n_estimators=5, random_state=0),
+            "max_depth",
+            {"min_samples_leaf": Integer(1, 20)},
+        ),
+        # liblinear ignores warm_start: a promoted candidate must not be given
+        # only the missing iterations.
+        (
+            LogisticRegression(solver="liblinear", tol=1e-12),
+            "max_iter",
+            {"C": Real(1e-3, 1e3, log=True)},
+        ),
+    ],
+    ids=["rf-max_depth", "liblinear-max_iter"],
+)
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_auto_gives_the_scores_of_retraining_where_warm_start_cannot_grow(
+    estimator, resource, space
+):
+    scores = [
+        SuccessiveHalvingSearchCV(
+            estimator, space, resource=resource, min_resources=1,
+            max_resources=9, cv=3, warm_start=ws, random_state=0,
+        ).fit(X, y).cv_results_["mean_test_score"]
+        for ws in (False, "auto")
+    ]  # fmt: skip
+    np.testing.assert_array_equal(scores[0], scores[1])
 
 
 def test_auto_is_off_without_warm_start_parameter():
