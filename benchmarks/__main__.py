@@ -1,9 +1,11 @@
-"""Command line: ``python -m benchmarks run|report`` (from the repository root).
+"""Command line: ``python -m benchmarks run|report|hyperband`` (from the root).
 
     python -m benchmarks run --quick        # every method on a subset, < 5 min
     python -m benchmarks run                # the full suite (see README)
     python -m benchmarks report             # tables + plots from the results
     python -m benchmarks report --update README.md --update benchmarks/README.md
+    python -m benchmarks hyperband --quick  # the multi-fidelity benchmark
+    python -m benchmarks hyperband --help   # (benchmarks/bench_hyperband.py)
 """
 
 from __future__ import annotations
@@ -66,11 +68,21 @@ def _parser() -> argparse.ArgumentParser:
                      help="replace the text between the BENCHMARK markers of this "
                      "file (repeatable) instead of printing the report")
     rep.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    # Parsed by benchmarks/bench_hyperband.py itself (see main).
+    sub.add_parser("hyperband", add_help=False,
+                   help="the multi-fidelity benchmark (Hyperband and successive "
+                   "halving against scikit-learn's; its own options: "
+                   "`hyperband --help`)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["hyperband"]:
+        from benchmarks import bench_hyperband
+
+        bench_hyperband.main(argv[1:])
+        return 0
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "report":

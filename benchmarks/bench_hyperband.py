@@ -9,9 +9,10 @@ For each task, side by side in one run: held-out score and wall time of
 - on the ``n_samples`` task, both libraries' successive halving with 81
   candidates and ``min_resources="exhaust"`` (the first rung as large as lets
   the last one use the whole training fold),
-- and, on the tasks whose resource is a parameter, both of ours (random
-  sampler) with ``warm_start=False`` ("..._retrain"): the wall-time cut of
-  warm start (on by default, "auto") is ``1 - warm / retrain``.
+- and, on the tasks whose resource is a parameter, our Hyperband (random
+  and TPE samplers) and successive halving with ``warm_start=False``
+  ("..._retrain"): the wall-time cut of warm start (on by default, "auto")
+  is ``1 - warm / retrain``.
 
 Tasks (see the issue "HyperbandSearchCV and friends"): HistGradientBoosting
 ``max_iter`` 9..243 on 6,000 samples with 4 tuned parameters (log loss),
@@ -21,7 +22,7 @@ searches set ``max_iter`` with ``tol=None``, the same number of epochs).
 Each search uses 3-fold CV on 75 % of the data; the held-out score is the
 search's scorer on the other 25 %. ::
 
-    python benchmarks/bench_hyperband.py [--quick] [--tasks hgb,svc] [--seeds N]
+    python -m benchmarks hyperband [--quick] [--tasks hgb,svc] [--seeds N]
         [--first-seed S] [--n-jobs K]
         [--methods hyperband_random,hyperband_random_retrain] [--out FILE]
 """
@@ -34,7 +35,7 @@ import platform
 import time
 import warnings
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 from sklearn.base import clone
@@ -62,6 +63,7 @@ from sklearn_hpo import (
 # (warm, retrain) pairs whose wall times give the cut of warm start.
 _WARM_PAIRS = (
     ("hyperband_random", "hyperband_random_retrain"),
+    ("hyperband_tpe", "hyperband_tpe_retrain"),
     ("sh_random", "sh_random_retrain"),
     ("sh_random_f2", "sh_random_f2_retrain"),
 )
@@ -202,6 +204,10 @@ def _methods(task: dict, seed: int, n_jobs: int) -> dict[str, Callable[[], Any]]
         methods["hyperband_random_retrain"] = lambda: HyperbandSearchCV(
             est, space, resource=resource, warm_start=False, **lo_hi, **common
         )
+        methods["hyperband_tpe_retrain"] = lambda: HyperbandSearchCV(
+            est, space, resource=resource, sampler="tpe", warm_start=False,
+            **lo_hi, **common,
+        )  # fmt: skip
         methods["sh_random_retrain"] = lambda: SuccessiveHalvingSearchCV(
             est, space, resource=resource, warm_start=False, **lo_hi, **common
         )
@@ -405,8 +411,10 @@ def update_between_markers(readme: Path, text: str) -> None:
     readme.write_text(f"{head}{BEGIN}\n{text}{END}{tail}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks hyperband", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--tasks", default="")
     parser.add_argument("--seeds", type=int, default=1)
@@ -420,7 +428,7 @@ def main() -> None:
     parser.add_argument("--update", type=Path, action="append", default=[],
                         help="with --report: rewrite this file between the "
                         "HYPERBAND BENCHMARK markers")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.first_seed and args.out is None and not args.report:
         parser.error("--first-seed needs --out: the default results file holds "
                      "the first seeds, which this run would replace")

@@ -67,7 +67,9 @@ def plan(args: Any) -> Iterator[dict]:
                                    seed=seed, budget=budget, n_jobs=1, n_points=1)
     if "overhead" in experiments:
         for method in args.methods:
-            if M.METHODS[method].anytime:
+            # Budget-planning strategies (not anytime) plan for the overhead
+            # run's length; their overhead per evaluation is measured the same.
+            if M.METHODS[method].sequential:
                 cap = SKOPT_OVERHEAD_MAX if method == "skopt" else args.overhead_max
                 yield dict(experiment="overhead", task=T.OVERHEAD_TASK,
                            method=method, seed=0,

@@ -40,6 +40,7 @@ class Results:
         self.path = path
         metas = [r for r in records if r.get("experiment") == "meta"]
         self.meta = metas[0] if metas else {}
+        self.metas = metas
         self.commands = list(dict.fromkeys(m["command"] for m in metas))
         dates = [r["date"] for r in records if "date" in r]
         self.span = (min(dates), max(dates)) if dates else ("?", "?")
@@ -158,19 +159,27 @@ def aggregate(norm: dict, method: str, n: int) -> tuple[float, float, int]:
     return statistics.fmean(means), se, len(means)
 
 
-def mean_ranks(res: Results, n: int) -> dict[str, float]:
-    """Mean over tasks of each method's rank (1 = best mean best CV score)."""
+def task_ranks(res: Results, n: int) -> dict[tuple[str, str], float]:
+    """{(task, method): rank of its mean best CV score on the task} (1 = best;
+    ties share their mean rank)."""
     values = table_values(res)
-    ranks: dict[str, list[float]] = defaultdict(list)
+    ranks: dict[tuple[str, str], float] = {}
     for task in res.tasks:
         means = {m: statistics.fmean(_finite(values[task, m, n]["cv"]))
                  for m in res.methods
                  if (task, m, n) in values and _finite(values[task, m, n]["cv"])}
         ordered = sorted(means.values(), reverse=True)
         for m, v in means.items():
-            # Ties share their mean rank.
             first = ordered.index(v) + 1
-            ranks[m].append(first + (ordered.count(v) - 1) / 2)
+            ranks[task, m] = first + (ordered.count(v) - 1) / 2
+    return ranks
+
+
+def mean_ranks(res: Results, n: int) -> dict[str, float]:
+    """Mean over tasks of each method's rank (1 = best mean best CV score)."""
+    ranks: dict[str, list[float]] = defaultdict(list)
+    for (_task, m), r in task_ranks(res, n).items():
+        ranks[m].append(r)
     return {m: statistics.fmean(r) for m, r in ranks.items()}
 
 
@@ -274,17 +283,20 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 def score_tables(res: Results) -> list[str]:
     norm_cv, norm_test = normalised(res, "cv"), normalised(res, "test")
     top = res.budgets[-1]
-    ranks = mean_ranks(res, top)
+    ranks = {n: mean_ranks(res, n) for n in res.budgets}
     header = (["method"] + [f"CV, n={n}" for n in res.budgets]
-              + [f"test, n={n}" for n in res.budgets] + [f"rank, n={top}", "tasks"])
+              + [f"test, n={n}" for n in res.budgets]
+              + [f"rank, n={n}" for n in res.budgets] + ["tasks"])
     rows = []
     order = sorted(res.methods, key=lambda m: -_nan_low(aggregate(norm_cv, m, top)[0]))
     for m in order:
         cells = [_fmt(*aggregate(norm_cv, m, n)[:2]) for n in res.budgets]
         cells += [_fmt(*aggregate(norm_test, m, n)[:2]) for n in res.budgets]
         n_tasks = aggregate(norm_cv, m, top)[2]
-        rank = ranks.get(m)
-        cells += ["–" if rank is None else f"{rank:.2f}", str(n_tasks)]
+        for n in res.budgets:
+            rank = ranks[n].get(m)
+            cells.append("–" if rank is None else f"{rank:.2f}")
+        cells.append(str(n_tasks))
         rows.append([_label(m)] + cells)
     n_tasks = len({t for t, _, _ in norm_cv})
     return [
@@ -298,7 +310,8 @@ def score_tables(res: Results) -> list[str]:
         "(candidates × folds fits). CV = best cross-validated score found; test = "
         "held-out score of that candidate refit on the training set (for the "
         "doubles: the noise-free value). Rank: mean rank of the mean best CV score "
-        "over the tasks a method ran on (`tasks`). Means over fewer tasks (the grid, "
+        "over the tasks a method ran on (`tasks`); the per-task ranks are in "
+        "benchmarks/README.md. Means over fewer tasks (the grid, "
         "halving, OptunaSearchCV) do not compare with the others. The test columns "
         "are noisy: small held-out sets, and a denominator set by the luckiest "
         "incumbent.",
@@ -312,19 +325,24 @@ def _nan_low(v: float) -> float:
 
 def per_task_table(res: Results) -> list[str]:
     values = table_values(res)
-    n = res.budgets[-1]
-    header = ["task"] + [M.METHODS[m].name for m in res.methods]
-    rows = []
-    for task in res.tasks:
-        cells = []
-        for m in res.methods:
-            vals = _finite(values.get((task, m, n), {"cv": []})["cv"])
-            cells.append(f"{statistics.fmean(vals):.4g}" if vals else "–")
-        rows.append([task] + cells)
-    return [f"### Mean best CV score per task, n={n}", "",
-            "Columns: " + ", ".join(f"`{M.METHODS[m].name}` = {_label(m)}"
-                                    for m in res.methods) + ".", ""
-            ] + _table(header, rows)
+    out = []
+    for n in res.budgets:
+        ranks = task_ranks(res, n)
+        header = ["task"] + [M.METHODS[m].name for m in res.methods]
+        rows = []
+        for task in res.tasks:
+            cells = []
+            for m in res.methods:
+                vals = _finite(values.get((task, m, n), {"cv": []})["cv"])
+                cells.append(f"{statistics.fmean(vals):.4g} ({ranks[task, m]:g})"
+                             if vals else "–")
+            rows.append([task] + cells)
+        out += [f"### Mean best CV score per task (rank), n={n}", "",
+                "Columns: " + ", ".join(f"`{M.METHODS[m].name}` = {_label(m)}"
+                                        for m in res.methods)
+                + ". In parentheses: the method's rank on the task (1 = best; "
+                "ties share their mean rank).", ""] + _table(header, rows)
+    return out
 
 
 def tasks_table() -> list[str]:
@@ -539,10 +557,22 @@ def _seeds_text(res: Results) -> str:
     return text + (f" ({', '.join(fewer)})" if fewer else "")
 
 
+def _distinct(values: list) -> str:
+    """The distinct values, in order of appearance, joined by " / "."""
+    return " / ".join(str(v) for v in dict.fromkeys(values)) or "?"
+
+
 def render(res: Results, *, full: bool) -> str:
-    meta = res.meta
-    versions = ", ".join(f"{k} {v}" for k, v in meta.get("versions", {}).items())
-    cfg = meta.get("config", {})
+    # The file is the union of several runs (resumed or added): describe them
+    # all, not only the first.
+    metas = res.metas or [{}]
+    packages = list(dict.fromkeys(k for m in metas for k in m.get("versions", {})))
+    seen = [m.get("versions", {}) for m in metas]
+    versions = ", ".join(
+        f"{k} {_distinct([v[k] for v in seen if k in v])}" for k in packages
+    )
+    workers = _distinct([m["config"].get("workers") for m in metas
+                         if "quality" in m.get("config", {}).get("experiments", [])])
     lines = [
         "<!-- Generated by `python -m benchmarks report` from "
         f"{_rel(res.path)}; do not edit by hand. -->",
@@ -551,12 +581,12 @@ def render(res: Results, *, full: bool) -> str:
         + f" (between {res.span[0]} and {res.span[1]}). Tables and plots: "
         f"`python -m benchmarks report --results {_rel(res.path)}`.",
         "",
-        f"Configuration: {len(cfg.get('tasks', []))} tasks, "
+        f"Configuration: {len(res.tasks)} tasks, "
         f"{len(res.methods)} methods, {_seeds_text(res)}, "
-        f"budgets {cfg.get('budgets')}, quality jobs on {cfg.get('workers')} "
-        f"worker process(es). Platform: {meta.get('platform')}, "
-        f"{meta.get('cpu_count')} CPUs shared with other jobs (timings are noisy). "
-        f"Versions: {versions}.",
+        f"budgets {res.budgets}, quality jobs on {workers} worker process(es) "
+        f"(per run). Platform: {_distinct([m.get('platform') for m in metas])}, "
+        f"{_distinct([m.get('cpu_count') for m in metas])} CPUs shared with other "
+        f"jobs (timings are noisy). Versions: {versions}.",
         "",
     ]
     lines += score_tables(res)
@@ -623,13 +653,14 @@ def plots(res: Results, folder: Path) -> list[Path]:
     import matplotlib.pyplot as plt
 
     written = []
-    anytime = [m for m in res.methods if M.METHODS[m].anytime]
+    anytime = [m for m in res.methods if M.METHODS[m].sequential]
     n_max = res.budgets[-1]
-    # The curves are those of the runs at the largest budget (for a method
-    # that is not anytime on a task, its shorter runs are separate runs).
+    # The curves are those of the runs at the largest budget: for a method
+    # that plans with its budget (not anytime), the path of its run of n_max
+    # evaluations; its shorter runs are separate runs.
     by_run = defaultdict(list)
     for r in res.quality:
-        if M.METHODS[r["method"]].anytime and r["budget"] == n_max:
+        if M.METHODS[r["method"]].sequential and r["budget"] == n_max:
             by_run[r["task"], r["method"]].append(r)
     values = table_values(res)
 
@@ -656,7 +687,8 @@ def plots(res: Results, folder: Path) -> list[Path]:
     ax.set_xlabel("evaluations")
     ax.set_ylabel("mean normalised best CV score (0 = random search, 100 = best)")
     ax.set_title("Anytime performance, mean over tasks and seeds\n"
-                 "(the runs at the largest budget)", fontsize=10)
+                 "(the runs at the largest budget; strategies that plan with "
+                 "their budget follow that run's path)", fontsize=9)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     written.append(_save(fig, folder / "anytime_evals.png", plt))

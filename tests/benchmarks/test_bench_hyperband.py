@@ -1,5 +1,6 @@
 """Smoke tests of benchmarks/bench_hyperband.py's bookkeeping; nothing is timed."""
 
+import json
 import sys
 from pathlib import Path
 
@@ -83,3 +84,15 @@ def test_exhaust_variants_only_on_the_n_samples_task():
         assert (search.n_candidates, search.min_resources) == (81, "exhaust")
     assert "sh_random_81_exhaust" in B.OURS
     assert "sh_random_81_exhaust" not in B._methods(tasks["hgb"], 0, 1)
+
+
+def test_suite_command_runs_this_benchmark(tmp_path, capsys):
+    from benchmarks.__main__ import main
+
+    rows = [_row("t", "sk_random_27", 0.80, 30.0, 28.0),
+            _row("t", "sh_random", 0.81, 9.0, 8.0)]
+    path = tmp_path / "hyperband.json"
+    meta = {"command": "test", "date": "today", "platform": "here"}
+    path.write_text(json.dumps({"meta": meta, "rows": rows}))
+    assert main(["hyperband", "--report", "--out", str(path)]) == 0
+    assert "| t | sh_random | 1 | 0.8100 |" in capsys.readouterr().out

@@ -132,3 +132,24 @@ def test_parallel_rows_pool_seeds(tmp_path):
     # A method measured only at another K gives no rows, and no error.
     path.write_text("".join(json.dumps(r) + "\n" for r in rows[6:]))
     assert S.parallel_table(S.Results(path)) == []
+
+
+@pytest.mark.parametrize("method", ["sh", "sk_halving"])
+def test_halving_methods_report_the_last_rungs_best(method):
+    rec = R.run_job(_job(method, "svc-iris", budget=9))
+    assert rec["status"] == "ok", rec
+    # The best is the last rung's (scores of smaller rungs do not compare),
+    # so only that row's test score is computed.
+    assert list(rec["incumbent_tests"]) == [str(rec["best_index"])]
+    assert 9 < len(rec["scores"]) and 0 < rec["cost_full_fits"] < 9
+    skipped = R.run_job(_job(method, "branin"))
+    assert skipped["status"] == "skipped"
+
+
+def test_overhead_runs_every_sequential_method():
+    # Budget-planning strategies plan for the overhead run's length; the
+    # grid and the halving searches score whole rungs at once: no curve.
+    args = Namespace(experiments=["overhead"], methods=["gp", "annealing", "sh",
+                                                        "sk_halving", "sk_grid"],
+                     overhead_max=500, budgets=[20])
+    assert [j["method"] for j in R.plan(args)] == ["gp", "annealing"]
