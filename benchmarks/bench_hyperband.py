@@ -449,7 +449,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 ("methods", args.methods))
                if v and not (k in ("seeds", "n_jobs") and v == 1)]
     meta = dict(
-        command=" ".join(["python benchmarks/bench_hyperband.py"]
+        command=" ".join(["python -m benchmarks hyperband"]
                          + (["--quick"] if args.quick else []) + options),
         platform=platform.platform(),
         date=time.strftime("%Y-%m-%dT%H:%M:%S"),

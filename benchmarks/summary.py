@@ -280,7 +280,7 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
             + ["| " + " | ".join(r) + " |" for r in rows] + [""])
 
 
-def score_tables(res: Results) -> list[str]:
+def score_tables(res: Results, full: bool = True) -> list[str]:
     norm_cv, norm_test = normalised(res, "cv"), normalised(res, "test")
     top = res.budgets[-1]
     ranks = {n: mean_ranks(res, n) for n in res.budgets}
@@ -310,8 +310,9 @@ def score_tables(res: Results) -> list[str]:
         "(candidates × folds fits). CV = best cross-validated score found; test = "
         "held-out score of that candidate refit on the training set (for the "
         "doubles: the noise-free value). Rank: mean rank of the mean best CV score "
-        "over the tasks a method ran on (`tasks`); the per-task ranks are in "
-        "benchmarks/README.md. Means over fewer tasks (the grid, "
+        "over the tasks a method ran on (`tasks`)"
+        + ("" if full else "; the per-task ranks are in benchmarks/README.md")
+        + ". Means over fewer tasks (the grid, "
         "halving, OptunaSearchCV) do not compare with the others. The test columns "
         "are noisy: small held-out sets, and a denominator set by the luckiest "
         "incumbent.",
@@ -589,7 +590,7 @@ def render(res: Results, *, full: bool) -> str:
         f"jobs (timings are noisy). Versions: {versions}.",
         "",
     ]
-    lines += score_tables(res)
+    lines += score_tables(res, full)
     lines += family_table(res)
     lines += ["### Targets", ""] + _table(["target", "measured", "verdict"],
                                           targets(res))

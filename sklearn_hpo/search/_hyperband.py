@@ -84,17 +84,21 @@ _COMMON_PARAMS_DOC = """
     warm_start : "auto" or bool, default="auto"
         Whether a promoted candidate continues, on each training fold, from
         the model it fitted at the previous rung instead of being retrained
-        from scratch. This needs a resource that warm start grows,
-        ``n_estimators`` or ``max_iter``, of an estimator (the pipeline step
-        owning it, for a nested name) with a ``warm_start`` parameter:
+        from scratch. "auto" turns it on for a resource that warm start
+        grows, ``n_estimators`` or ``max_iter``, of an estimator with a
+        ``warm_start`` parameter, itself or a step of (nested) pipelines:
         ``n_estimators`` of forests, gradient boosting and bagging,
         ``max_iter`` of HistGradientBoosting, MLP, SGD or linear models
         (LogisticRegression's liblinear solver ignores ``warm_start``, so
         its candidates are retrained). Any other parameter (``max_depth``,
-        ``C``) changes the model a continuation would start from, so it is
-        never warm-started. With ``resource="partial_fit"`` a promoted
-        candidate continues its ``partial_fit`` epochs. "auto" turns it on
-        exactly then; True raises a ValueError at fit otherwise; False
+        ``C``) changes the model a continuation would start from, so "auto"
+        retrains; True continues it anyway, as iterations added by each
+        warm fit (for estimators that grow with another parameter, such as
+        ``max_epochs``), and raises a ValueError at fit where warm start is
+        impossible: ``resource="n_samples"``, an owner without
+        ``warm_start``, or an owner inside a meta-estimator other than a
+        Pipeline (which fits a clone of it). With ``resource="partial_fit"``
+        a promoted candidate continues its ``partial_fit`` epochs. False
         always retrains. See the Notes for which scores are identical to
         retraining and for the memory used.
 """

@@ -82,14 +82,18 @@ def resolve_warm_start(estimator: Any, resource: str, warm_start: Any) -> bool:
     bool
         ``"auto"``: whether the resource is a parameter that warm start
         grows (``n_estimators`` or ``max_iter``, see ``GROWN_BY_WARM_START``)
-        of an estimator (pipeline step) with a ``warm_start`` parameter.
+        of an estimator with a ``warm_start`` parameter, itself or a step of
+        (nested) pipelines. ``True``: the same, except that any parameter
+        name is accepted (as iterations added by each warm fit, as
+        ``max_epochs`` of some neural-network wrappers).
 
     Raises
     ------
     ValueError
         ``warm_start=True`` with ``resource="n_samples"``, on an estimator
-        whose resource owner has no ``warm_start`` parameter, or with a
-        resource that warm start does not grow (such as ``max_depth``).
+        whose resource owner has no ``warm_start`` parameter, or whose owner
+        is inside a meta-estimator other than a Pipeline without ``memory``
+        (which fits a clone of it, so no fitted model could be continued).
     """
     if warm_start is not True and warm_start != "auto":
         return False
@@ -110,6 +114,16 @@ def resolve_warm_start(estimator: Any, resource: str, warm_start: Any) -> bool:
         return False
     if not known:
         return False
+    container = _cloning_container(estimator, resource)
+    if container is not None:
+        if warm_start is True:
+            raise ValueError(
+                f"warm_start=True but resource={resource!r} belongs to an "
+                f"estimator inside {container}, which fits a clone of it: a "
+                "promoted candidate's model could not be continued; use "
+                "warm_start='auto' or False to retrain at every rung."
+            )
+        return False
     if not _has_warm_start(owner):
         if warm_start is True:
             raise ValueError(
@@ -118,19 +132,29 @@ def resolve_warm_start(estimator: Any, resource: str, warm_start: Any) -> bool:
                 "warm_start='auto' or False to retrain at every rung."
             )
         return False
-    if name not in GROWN_BY_WARM_START:
-        # warm_start=True with another parameter would continue a model
-        # fitted with a different value of it (a deeper tree, another C):
-        # the scores would be those of neither.
-        if warm_start is True:
-            raise ValueError(
-                f"warm_start=True but resource={resource!r} is not a parameter "
-                f"that {type(owner).__name__} grows when warm-started (those "
-                f"are {', '.join(map(repr, GROWN_BY_WARM_START))}); use "
-                "warm_start='auto' or False to retrain at every rung."
-            )
-        return False
-    return True
+    # "auto" continues only the parameters known to grow the model: another
+    # one (max_depth, C) would continue a model fitted with a different value
+    # of it, and the scores would be those of neither. warm_start=True is the
+    # user's statement that the parameter grows (each warm fit adds that
+    # many iterations).
+    return warm_start is True or name in GROWN_BY_WARM_START
+
+
+def _cloning_container(estimator: Any, resource: str) -> str | None:
+    """The name of the first estimator on ``resource``'s path that is not a
+    Pipeline without ``memory`` (and so may fit a clone of the resource's
+    owner instead of the owner itself), or None."""
+    from sklearn.pipeline import Pipeline
+
+    current = estimator
+    for part in resource.split("__")[:-1]:
+        if not isinstance(current, Pipeline) or current.memory is not None:
+            return type(current).__name__
+        steps = dict(current.steps)
+        if part not in steps:
+            return type(current).__name__
+        current = steps[part]
+    return None
 
 
 def _continues(owner: Any) -> bool:
@@ -256,6 +280,9 @@ class WarmStartProxy:
 
     def __sklearn_clone__(self) -> WarmStartProxy:
         return WarmStartProxy(clone(self.estimator), self.resource, self.store)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.estimator[index]  # a pipeline's steps, for custom scorers
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") or name in ("estimator", "resource", "store"):

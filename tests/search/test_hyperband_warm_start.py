@@ -5,6 +5,7 @@ import tempfile
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import make_classification
 from sklearn.ensemble import (
     BaggingClassifier,
@@ -194,10 +195,10 @@ class NoWarmStart(GrowingDouble):
             "has no warm_start parameter",
         ),
         (
-            GrowingDouble(),
-            {"resource": "x0", "warm_start": True},
-            "warm_start=True but resource='x0' is not a parameter that "
-            "GrowingDouble grows when warm-started",
+            TransformedTargetRegressor(GrowingDouble()),
+            {"resource": "regressor__n_estimators", "warm_start": True},
+            "warm_start=True but resource='regressor__n_estimators' belongs to "
+            "an estimator inside TransformedTargetRegressor, which fits a clone",
         ),
         (
             NoWarmStart(),
@@ -257,6 +258,68 @@ def test_auto_gives_the_scores_of_retraining_where_warm_start_cannot_grow(
         for ws in (False, "auto")
     ]  # fmt: skip
     np.testing.assert_array_equal(scores[0], scores[1])
+
+
+def test_auto_is_off_inside_a_meta_estimator_that_fits_a_clone():
+    # TransformedTargetRegressor fits a clone of its regressor: continuing
+    # "its" model would train the clone on the missing iterations only.
+    meta = TransformedTargetRegressor(GrowingDouble())
+    y_lin = np.linspace(0, 1, len(XZ))
+
+    def units(estimator, X, y):  # what the fitted regressor was trained for
+        return -1.0 / estimator.regressor_.units_
+
+    scores = [
+        _search(meta, "regressor__max_iter", ws, cv=KFold(2), scoring=units,
+                space={"regressor__x0": Real(0.0, 1.0)},
+                ).fit(XZ, y_lin).cv_results_["mean_test_score"]
+        for ws in (False, "auto")
+    ]  # fmt: skip
+    np.testing.assert_array_equal(scores[0], scores[1])
+
+
+def test_true_continues_a_parameter_outside_the_known_list():
+    # warm_start=True: the user says the parameter grows the model (as
+    # max_epochs of neural-network wrappers): each continuation adds the
+    # missing units.
+    class EpochDouble(GrowingDouble):
+        def __init__(self, x0=0.5, n_epochs=1, warm_start=False):
+            self.x0 = x0
+            self.n_epochs = n_epochs
+            self.warm_start = warm_start
+
+        def fit(self, X, y=None):
+            before = getattr(self, "units_", 0) if self.warm_start else 0
+            TRAINED.append(self.n_epochs)
+            self.units_ = before + self.n_epochs
+            self.n_features_in_ = np.asarray(X).shape[1]
+            return self
+
+    TRAINED.clear()
+    warm = _search(EpochDouble(), "n_epochs", True, cv=KFold(2)).fit(XZ)
+    trained_warm = sum(TRAINED)
+    TRAINED.clear()
+    cold = _search(EpochDouble(), "n_epochs", False, cv=KFold(2)).fit(XZ)
+    np.testing.assert_array_equal(
+        warm.cv_results_["mean_test_score"], cold.cv_results_["mean_test_score"]
+    )
+    assert trained_warm < sum(TRAINED)
+    # "auto" does not guess that n_epochs grows the model.
+    TRAINED.clear()
+    _search(EpochDouble(), "n_epochs", "auto", cv=KFold(2)).fit(XZ)
+    assert sum(TRAINED) > trained_warm
+
+
+def test_a_scorer_can_index_the_pipeline_with_warm_start():
+    pipe = make_pipeline(StandardScaler(), RandomForestClassifier(random_state=0))
+
+    def n_trees(estimator, X, y):
+        return float(estimator[-1].n_estimators)
+
+    search = _search(pipe, "randomforestclassifier__n_estimators", "auto",
+                     space={"randomforestclassifier__max_depth": Integer(1, 5)},
+                     scoring=n_trees).fit(X, y)  # fmt: skip
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
 
 
 def test_auto_is_off_without_warm_start_parameter():
