@@ -155,47 +155,36 @@ def _sk_random(task: T.Task, data: T.Data, budget: int, seed: int, n_jobs: int =
     return _fit_search(search, task, data, scorer, n_jobs)
 
 
-def _sk_halving(task: T.Task, data: T.Data, budget: int, seed: int,
-                n_jobs: int = 1, n_points: int = 1) -> dict:
-    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
-    from sklearn.model_selection import HalvingRandomSearchCV
+def _halving(ours: bool) -> Callable[..., dict]:
+    """scikit-learn's HalvingRandomSearchCV or our SuccessiveHalvingSearchCV,
+    with the same settings: ``budget`` random candidates, successive halving
+    on the number of training samples, factor 3, the last rung on (about) the
+    whole training set. Ours scores every rung on the whole test fold,
+    scikit-learn's on a subsample of it."""
 
-    scorer = _scorer(task)
-    # ``budget`` random candidates, successive halving on the number of
-    # training samples (factor 3, last rung on the whole training set).
-    search = HalvingRandomSearchCV(task.make_estimator(), T.ours(task.space),
-                                   n_candidates=budget, factor=3,
-                                   min_resources="exhaust", random_state=seed,
-                                   **_common(task, data, scorer, n_jobs))
-    return _halving_result(search, task, data, scorer, n_jobs)
+    def run(task: T.Task, data: T.Data, budget: int, seed: int, n_jobs: int = 1,
+            n_points: int = 1) -> dict:
+        if ours:
+            from sklearn_hpo import SuccessiveHalvingSearchCV as cls
+        else:
+            from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+            from sklearn.model_selection import HalvingRandomSearchCV as cls
 
+        scorer = _scorer(task)
+        search = cls(task.make_estimator(), T.ours(task.space), n_candidates=budget,
+                     factor=3, resource="n_samples", min_resources="exhaust",
+                     random_state=seed, **_common(task, data, scorer, n_jobs))
+        # The best is from the last rung, not the best row.
+        out = _fit_search(search, task, data, scorer, n_jobs)
+        out["best_index"] = int(search.best_index_)
+        full = max(search.n_resources_)
+        out["cost_full_fits"] = float(
+            np.sum(search.cv_results_["n_resources"]) / full
+        )
+        out["t_done"] = None
+        return out
 
-def _ours_halving(task: T.Task, data: T.Data, budget: int, seed: int,
-                  n_jobs: int = 1, n_points: int = 1) -> dict:
-    from sklearn_hpo import SuccessiveHalvingSearchCV
-
-    scorer = _scorer(task)
-    # The same settings as ``_sk_halving``: ``budget`` random candidates,
-    # factor 3, the last rung on (about) the whole training set. Ours scores
-    # every rung on the whole test fold, scikit-learn's on a subsample of it.
-    search = SuccessiveHalvingSearchCV(task.make_estimator(), T.ours(task.space),
-                                       n_candidates=budget, factor=3,
-                                       resource="n_samples",
-                                       min_resources="exhaust", random_state=seed,
-                                       **_common(task, data, scorer, n_jobs))
-    return _halving_result(search, task, data, scorer, n_jobs)
-
-
-def _halving_result(search: Any, task: T.Task, data: T.Data, scorer: TimedScorer,
-                    n_jobs: int) -> dict:
-    """Fit a halving search; its best is from the last rung, not the best row."""
-    out = _fit_search(search, task, data, scorer, n_jobs)
-    res = search.cv_results_
-    out["best_index"] = int(search.best_index_)
-    full = max(search.n_resources_)
-    out["cost_full_fits"] = float(np.sum(res["n_resources"]) / full)
-    out["t_done"] = None
-    return out
+    return run
 
 
 def _sk_grid(task: T.Task, data: T.Data, budget: int, seed: int, n_jobs: int = 1,
@@ -324,9 +313,9 @@ METHODS: dict[str, Method] = {
                _ours("random")),
         Method("sk_random", "scikit-learn RandomizedSearchCV", (), True, _sk_random),
         Method("sk_halving", "scikit-learn HalvingRandomSearchCV", (), False,
-               _sk_halving, needs_data=True, sequential=False),
+               _halving(ours=False), needs_data=True, sequential=False),
         Method("sh", "sklearn_hpo SuccessiveHalvingSearchCV", (), False,
-               _ours_halving, needs_data=True, sequential=False),
+               _halving(ours=True), needs_data=True, sequential=False),
         Method("sk_grid", "scikit-learn GridSearchCV", (), False, _sk_grid,
                grid_only=True, sequential=False),
         Method("skopt", "scikit-optimize BayesSearchCV", ("skopt",), True, _skopt,
