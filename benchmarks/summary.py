@@ -39,7 +39,6 @@ class Results:
         records = R.read_records(path)
         self.path = path
         metas = [r for r in records if r.get("experiment") == "meta"]
-        self.meta = metas[0] if metas else {}
         self.metas = metas
         self.commands = list(dict.fromkeys(m["command"] for m in metas))
         dates = [r["date"] for r in records if "date" in r]
@@ -326,10 +325,14 @@ def _nan_low(v: float) -> float:
 
 def per_task_table(res: Results) -> list[str]:
     values = table_values(res)
+    header = ["task"] + [M.METHODS[m].name for m in res.methods]
+    columns = ("Columns: " + ", ".join(f"`{M.METHODS[m].name}` = {_label(m)}"
+                                       for m in res.methods)
+               + ". In parentheses: the method's rank on the task (1 = best; "
+               "ties share their mean rank).")
     out = []
     for n in res.budgets:
         ranks = task_ranks(res, n)
-        header = ["task"] + [M.METHODS[m].name for m in res.methods]
         rows = []
         for task in res.tasks:
             cells = []
@@ -338,11 +341,8 @@ def per_task_table(res: Results) -> list[str]:
                 cells.append(f"{statistics.fmean(vals):.4g} ({ranks[task, m]:g})"
                              if vals else "–")
             rows.append([task] + cells)
-        out += [f"### Mean best CV score per task (rank), n={n}", "",
-                "Columns: " + ", ".join(f"`{M.METHODS[m].name}` = {_label(m)}"
-                                        for m in res.methods)
-                + ". In parentheses: the method's rank on the task (1 = best; "
-                "ties share their mean rank).", ""] + _table(header, rows)
+        out += [f"### Mean best CV score per task (rank), n={n}", "", columns,
+                ""] + _table(header, rows)
     return out
 
 

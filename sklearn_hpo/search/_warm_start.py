@@ -23,6 +23,7 @@ from typing import Any
 
 import joblib
 from sklearn.base import clone
+from sklearn.pipeline import Pipeline
 
 __all__ = [
     "GROWN_BY_WARM_START",
@@ -144,8 +145,6 @@ def _cloning_container(estimator: Any, resource: str) -> str | None:
     """The name of the first estimator on ``resource``'s path that is not a
     Pipeline without ``memory`` (and so may fit a clone of the resource's
     owner instead of the owner itself), or None."""
-    from sklearn.pipeline import Pipeline
-
     current = estimator
     for part in resource.split("__")[:-1]:
         if not isinstance(current, Pipeline) or current.memory is not None:
