@@ -52,7 +52,11 @@ _WARM_START_NOTES = """
     when it ends (also on error). Models of a bracket's last rung are not
     kept. A worker that cannot see that directory (a cluster without shared
     disk) retrains, with the same scores where warm start is exact. The
-    refit on the whole data is a plain fit.
+    refit on the whole data is a plain fit. A continued HistGradientBoosting
+    model also keeps the bins it found on the same training fold instead of
+    searching them again (they would be identical); this uses a private
+    method of scikit-learn, checked for its signature, and is skipped where
+    it differs.
 """
 
 _COMMON_PARAMS_DOC = """

@@ -25,6 +25,8 @@ import joblib
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
+from ._reuse_bins import reusing_bins
+
 __all__ = [
     "GROWN_BY_WARM_START",
     "ModelStore",
@@ -324,9 +326,13 @@ class WarmStartProxy:
             total = _counts_in_total(model_owner, name)
             more = resource if total else resource - previous
             model_owner.set_params(warm_start=True, **{name: more})
-            model.fit(X, y, **fit_params)
+            with reusing_bins(model_owner):
+                model.fit(X, y, **fit_params)
             model_owner.set_params(**{name: resource})
             self.estimator = model
+        elif self.store.saving:
+            with reusing_bins(owner):  # records what it binned
+                self.estimator.fit(X, y, **fit_params)
         else:
             self.estimator.fit(X, y, **fit_params)
         if self.store.saving:
