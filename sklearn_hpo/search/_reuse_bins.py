@@ -12,7 +12,13 @@ the fit) by a version that records a fingerprint of the training data and the
 binning settings, and, when the fingerprint is the one recorded by the
 previous fit of the same model, keeps the previous bin mapper and only maps
 the data. The bins, hence the trees and the scores, are identical to those of
-a retrained model: the tests compare them.
+a warm fit that searches them again (and so, with an int ``random_state``, to
+those of a retrained model): the tests compare them.
+
+The fingerprint is kept on the fitted estimator (``_sklearn_hpo_binned``,
+with the bin mapper it describes, so that a fit outside the block, which
+replaces the mapper, also invalidates it). Computing it hashes the training
+data once per fit, less than mapping the data to the bins costs.
 
 This uses a private method of scikit-learn. Its signature is checked; on any
 other estimator, or when the method is not the one expected, nothing is
@@ -79,7 +85,14 @@ def reusing_bins(owner: Any) -> Iterator[None]:
         return
     original = type(owner)._bin_data
     previous_mapper = getattr(owner, "_bin_mapper", None)
-    previous = owner.__dict__.get(_FINGERPRINT)
+    # (fingerprint, mapper) of the last fit in this block; stale when a fit
+    # outside it has replaced the mapper since.
+    recorded = owner.__dict__.get(_FINGERPRINT)
+    previous = (
+        recorded[0]
+        if isinstance(recorded, tuple) and recorded[1] is previous_mapper
+        else None
+    )
 
     def _bin_data(*args: Any, **kwargs: Any) -> Any:
         try:
@@ -99,11 +112,15 @@ def reusing_bins(owner: Any) -> Iterator[None]:
             binned = previous_mapper.transform(X)
         else:
             binned = original(owner, *args, **kwargs)
-        owner.__dict__[_FINGERPRINT] = fingerprint
+        owner.__dict__[_FINGERPRINT] = (fingerprint, owner._bin_mapper)
         return binned
 
+    outer = owner.__dict__.get("_bin_data")
     owner.__dict__["_bin_data"] = _bin_data
     try:
         yield
     finally:
-        owner.__dict__.pop("_bin_data", None)
+        if outer is None:
+            owner.__dict__.pop("_bin_data", None)
+        else:
+            owner.__dict__["_bin_data"] = outer

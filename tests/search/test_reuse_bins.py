@@ -1,3 +1,4 @@
+import inspect
 import pickle
 
 import numpy as np
@@ -28,27 +29,75 @@ def bin_fits(monkeypatch):
 
 
 def _hgb(**kw):
-    return HistGradientBoostingClassifier(
-        early_stopping=False, max_leaf_nodes=4, random_state=0, **kw
-    )
+    kw = {"early_stopping": False, "max_leaf_nodes": 4, "random_state": 0, **kw}
+    return HistGradientBoostingClassifier(**kw)
 
 
-def test_continuation_reuses_the_bins_and_equals_retraining(bin_fits):
+def _continue(model, X, y, reuse, **fit_kw):
+    model.set_params(warm_start=True, max_iter=model.max_iter + 7)
+    if reuse:
+        with reusing_bins(model):
+            return model.fit(X, y, **fit_kw)
+    return model.fit(X, y, **fit_kw)
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_continuation_reuses_the_bins_and_equals_binning_again(
+    bin_fits, early_stopping
+):
+    # With early stopping, the validation split (seeded by the model's kept
+    # seed) is the same at every warm fit, hence the data binned.
+    kw = {"early_stopping": early_stopping, "n_iter_no_change": 100}
     with threadpool_limits(1):
-        model = _hgb(max_iter=5)
-        with reusing_bins(model):
-            model.fit(X, y)
-        thresholds = model._bin_mapper.bin_thresholds_
-        model.set_params(warm_start=True, max_iter=12)
-        with reusing_bins(model):
-            model.fit(X, y)
-        assert len(bin_fits) == 1  # the continuation did not search bins again
-        assert model._bin_mapper.bin_thresholds_ is thresholds
-        cold = _hgb(max_iter=12).fit(X, y)
-    np.testing.assert_array_equal(model.predict_proba(X), cold.predict_proba(X))
+        models = []
+        for reuse in (True, False):
+            model = _hgb(max_iter=5, **kw)
+            with reusing_bins(model):
+                model.fit(X, y)
+            thresholds = model._bin_mapper.bin_thresholds_
+            models.append(_continue(model, X, y, reuse))
+            if reuse:
+                assert len(bin_fits) == 1  # the continuation kept the bins
+                assert model._bin_mapper.bin_thresholds_ is thresholds
+        assert len(bin_fits) == 3
+        cold = _hgb(max_iter=12, **kw).fit(X, y)
+    reused, binned_again = models
+    np.testing.assert_array_equal(
+        reused.predict_proba(X), binned_again.predict_proba(X)
+    )
+    if not early_stopping:  # with a seed, also the scores of retraining
+        warm = _continue(_hgb(max_iter=5).fit(X, y), X, y, reuse=True)
+        np.testing.assert_array_equal(warm.predict_proba(X), cold.predict_proba(X))
     # Nothing is left on the instance but the fingerprint; it still pickles.
+    assert "_bin_data" not in vars(reused)
+    pickle.loads(pickle.dumps(reused)).predict(X)
+
+
+def test_a_fit_outside_the_block_invalidates_the_fingerprint(bin_fits):
+    model = _hgb(max_iter=3, warm_start=True)
+    with reusing_bins(model):
+        model.fit(X, y)
+    model.fit(X * 10, y)  # replaces the bins, outside the block
+    _continue(model, X, y, reuse=True)
+    assert len(bin_fits) == 3
+    fresh = binning._BinMapper(n_bins=256, random_state=0).fit(X)
+    for got, expected in zip(
+        model._bin_mapper.bin_thresholds_, fresh.bin_thresholds_
+    ):
+        np.testing.assert_allclose(got, expected)
+
+
+def test_the_method_is_restored_when_the_fit_fails(monkeypatch):
+    model = _hgb(max_iter=3)
+
+    def failing_fit(self, *args, **kwargs):
+        raise RuntimeError("binning failed")
+
+    monkeypatch.setattr(binning._BinMapper, "fit", failing_fit)
+    with pytest.raises(RuntimeError, match="binning failed"):
+        with reusing_bins(model):
+            model.fit(X, y)
     assert "_bin_data" not in vars(model)
-    pickle.loads(pickle.dumps(model)).predict(X)
 
 
 @pytest.mark.parametrize(
@@ -114,3 +163,14 @@ def test_search_with_warm_start_searches_bins_once_per_model(bin_fits):
     # candidate is first fitted on a fold.
     assert cold_fits == len(cold.cv_results_["params"]) * 3 + 1
     assert warm_fits == first_rung * 3 + 1
+
+
+def test_other_sample_weights_search_bins_again_where_they_matter(bin_fits):
+    model = _hgb(max_iter=3)
+    with reusing_bins(model):
+        model.fit(X, y, sample_weight=np.ones(len(y)))
+    weights = np.linspace(0.1, 2.0, len(y))
+    _continue(model, X, y, reuse=True, sample_weight=weights)
+    # scikit-learn >= 1.6 bins with the sample weights; before, without.
+    takes_weights = "sample_weight" in inspect.signature(model._bin_data).parameters
+    assert len(bin_fits) == (2 if takes_weights else 1)
