@@ -174,3 +174,13 @@ def test_other_sample_weights_search_bins_again_where_they_matter(bin_fits):
     # scikit-learn >= 1.6 bins with the sample weights; before, without.
     takes_weights = "sample_weight" in inspect.signature(model._bin_data).parameters
     assert len(bin_fits) == (2 if takes_weights else 1)
+
+
+def test_a_nested_block_restores_the_outer_one():
+    model = _hgb(max_iter=3)
+    with reusing_bins(model):
+        outer = vars(model)["_bin_data"]
+        with reusing_bins(model):
+            assert vars(model)["_bin_data"] is not outer
+        assert vars(model)["_bin_data"] is outer
+    assert "_bin_data" not in vars(model)
