@@ -13,9 +13,11 @@ from abc import abstractmethod
 from typing import Any, Callable
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.utils import check_random_state
 
 from sklearn_hpo.optimizers import BaseOptimizer
+from sklearn_hpo.search._splits import freeze_splits
 from sklearn_hpo.space import SearchSpace, as_search_space
 from sklearn_hpo.space._dimensions import Categorical
 from sklearn_hpo.utils._compat import (
@@ -95,6 +97,32 @@ class BaseSequentialSearchCV(DeferredResultsMixin, BaseSearchCV):
         self.initial_points = initial_points
         self.random_state = random_state
 
+    def fit(self, X: Any, y: Any = None, **params: Any) -> BaseSequentialSearchCV:
+        """Run the search on ``X, y``, then refit the best candidate.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Targets.
+        **params : dict
+            Passed to the estimator's ``fit``, the scorer and the splitter, as
+            in :meth:`sklearn.model_selection.GridSearchCV.fit`.
+
+        Returns
+        -------
+        self : object
+            The fitted search.
+        """
+        # BaseSearchCV.fit does not hand the data to _run_search, which
+        # splits it once for all rounds (see search/_splits.py).
+        self._fit_data = (X, y, params.get("groups"))
+        try:
+            return super().fit(X, y, **params)
+        finally:
+            del self._fit_data
+
     @abstractmethod
     def _make_optimizer(
         self, space: SearchSpace, random_state: np.random.RandomState
@@ -109,7 +137,9 @@ class BaseSequentialSearchCV(DeferredResultsMixin, BaseSearchCV):
         initial = check_initial_points(self.initial_points, space, self.n_iter)
         rng = check_random_state(self.random_state)
         optimizer = self._make_optimizer(space, rng)
-        rounds = SearchRounds(self, evaluate_candidates, callback_ctx)
+        X, y, groups = self._fit_data
+        cv = freeze_splits(self.cv, X, y, groups, is_classifier(self.estimator))
+        rounds = SearchRounds(self, evaluate_candidates, callback_ctx, cv=cv)
 
         sliding = self._sliding_window and self.n_points > 1
         with deferred_fit_failure_checks(self.error_score), deferred_results(
@@ -169,6 +199,9 @@ class SearchRounds:
         Name of each evaluation's callback task (e.g. ``"rung"``).
     round_column : str or None, default="round"
         ``cv_results_`` column numbering the evaluations; None adds none.
+    cv : splitter or None, default=None
+        Passed as ``cv`` to every call that is not given one: the search's
+        splits, computed once (see :func:`freeze_splits`).
     """
 
     def __init__(
@@ -179,8 +212,10 @@ class SearchRounds:
         *,
         task_name: str = "round",
         round_column: str | None = "round",
+        cv: Any = None,
     ) -> None:
         self.search = search
+        self.cv = cv
         self.evaluate_candidates = evaluate_candidates
         self.task_name = task_name
         self.round_column = round_column
@@ -201,6 +236,8 @@ class SearchRounds:
         ``info`` holds extra ``cv_results_`` columns for the batch; other
         keyword arguments (e.g. ``cv``) go to ``evaluate_candidates``.
         """
+        if self.cv is not None:
+            kwargs.setdefault("cv", self.cv)
         more = {}
         if self.round_column is not None:
             more[self.round_column] = [self.n_round] * len(batch)

@@ -16,7 +16,6 @@ from typing import Any, Callable
 import joblib
 import numpy as np
 from sklearn.base import is_classifier
-from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 
 from sklearn_hpo.schedulers import (
@@ -35,6 +34,7 @@ from sklearn_hpo.search._resources import (
     check_resource,
     resolve_resources,
 )
+from sklearn_hpo.search._splits import freeze_splits
 from sklearn_hpo.search._warm_start import (
     ModelStore,
     WarmStartProxy,
@@ -51,6 +51,7 @@ from sklearn_hpo.utils._compat import (
 )
 
 __all__ = ["BaseMultiFidelitySearchCV"]
+
 
 def _best_first(scores: np.ndarray) -> np.ndarray:
     """Indices sorting ``scores`` from best to worst, NaN last, ties stable."""
@@ -203,14 +204,15 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
         return self
 
     def _checked_cv(self) -> tuple[Any, int]:
-        """The search's splitter and its number of splits (for this fit's data).
+        """The search's splits of this fit's data, and their number.
 
-        Computed here because scikit-learn < 1.5 sets neither before calling
-        ``_run_search``; ``check_cv`` gives the same splitter as its own.
+        Split once for all rungs (see ``search/_splits.py``): a shuffling
+        splitter without a seed would otherwise give each rung other folds,
+        and a warm-started model would continue on another training fold.
         """
         X, y, groups = self._fit_data
-        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
-        return cv, cv.get_n_splits(X, y, groups)
+        cv = freeze_splits(self.cv, X, y, groups, is_classifier(self.estimator))
+        return cv, cv.get_n_splits()
 
     def _select_best_index(self, refit: Any, refit_metric: str, results: dict) -> int:
         """Best candidate among those evaluated with the most resource.
@@ -267,7 +269,12 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
         split_seed = int(rng.randint(np.iinfo(np.int32).max))
 
         rounds = SearchRounds(
-            self, evaluate_candidates, callback_ctx, task_name="rung", round_column=None
+            self,
+            evaluate_candidates,
+            callback_ctx,
+            task_name="rung",
+            round_column=None,
+            cv=base_cv,
         )
 
         self.n_candidates_: list[int] = []

@@ -171,7 +171,9 @@ def _run_threads(
 
     def run(slot: _Slot) -> float:
         try:
-            results = evaluate([slot.candidate], more_results=slot.info)
+            results = evaluate(
+                [slot.candidate], more_results=slot.info, cv=rounds.cv
+            )
         except BaseException as exc:
             errors.append((time.monotonic(), slot.index, exc))
             raise
