@@ -142,7 +142,7 @@ class BaseSequentialSearchCV(DeferredResultsMixin, BaseSearchCV):
         rounds = SearchRounds(self, evaluate_candidates, callback_ctx, cv=cv)
 
         sliding = self._sliding_window and self.n_points > 1
-        with deferred_fit_failure_checks(self.error_score), deferred_results(
+        with deferred_fit_failure_checks(self.error_score, self), deferred_results(
             self, order_by="round" if sliding else None
         ):
             if sliding:

@@ -282,7 +282,7 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
         executed: list[Bracket] = []
         store = getattr(self, "_warm_store", None)
         try:
-            with deferred_fit_failure_checks(self.error_score):
+            with deferred_fit_failure_checks(self.error_score, self):
                 for planned in plan:
                     configs = sampler.propose(planned.n_candidates)
                     if not configs:

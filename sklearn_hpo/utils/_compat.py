@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import sys
 import threading
 import warnings
 from typing import Any, Iterator
@@ -47,35 +48,55 @@ SKLEARN_VERSION = tuple(int(p) for p in sklearn.__version__.split(".")[:2])
 # of ONE call fails, which kills a sequential search on its first bad
 # candidate even with error_score=np.nan (scikit-optimize's long-standing
 # bug). While one of our searches runs (a context variable marks it, so other
-# searches, threads and processes are untouched) the per-call check only
+# threads and processes are untouched) the per-call check of THAT search only
 # collects the failures; the search then runs scikit-learn's own check once
-# over everything, which warns or raises exactly as scikit-learn would.
+# over everything, which warns or raises exactly as scikit-learn would. A
+# search fitted inside it (a GridSearchCV as the estimator, in the same
+# thread) keeps its own per-call check: the check is called from
+# evaluate_candidates, whose ``self`` tells which search it is.
 # ---------------------------------------------------------------------------
 
 _original_check = getattr(_sk_search, "_warn_or_raise_about_fit_failures", None)
-_collector: contextvars.ContextVar[list | None] = contextvars.ContextVar(
+_collector: contextvars.ContextVar[tuple[Any, list] | None] = contextvars.ContextVar(
     "sklearn_hpo_fit_failures", default=None
 )
 _patch_lock = threading.Lock()
 _patch_users = 0
 
 
+def _calling_search(default: Any) -> Any:
+    """The ``self`` of the evaluate_candidates that called the check."""
+    try:
+        return sys._getframe(2).f_locals.get("self", default)
+    except Exception:  # no frame introspection: assume the collecting search
+        return default
+
+
 def _collecting_check(results: list[dict], error_score: Any) -> None:
-    collected = _collector.get()
-    if collected is None:
+    state = _collector.get()
+    if state is None:
         return _original_check(results, error_score)
+    search, collected = state
+    if search is not None and _calling_search(search) is not search:
+        return _original_check(results, error_score)  # a nested search
     collected.extend({"fit_error": r.get("fit_error")} for r in results)
     return None
 
 
 @contextlib.contextmanager
-def deferred_fit_failure_checks(error_score: Any) -> Iterator[list]:
+def deferred_fit_failure_checks(
+    error_score: Any, search: Any = None
+) -> Iterator[list]:
     """Collect fit failures over a whole search; check them once at the end.
 
     Parameters
     ----------
     error_score : "raise" or float
         The search's ``error_score``.
+    search : BaseSearchCV or None, default=None
+        The search whose checks are deferred; the checks of other searches
+        run inside it (nested searches) are left alone. None defers every
+        check made in this context.
 
     Yields
     ------
@@ -97,7 +118,7 @@ def deferred_fit_failure_checks(error_score: Any) -> Iterator[list]:
             _sk_search._warn_or_raise_about_fit_failures = _collecting_check
         _patch_users += 1
     collected: list = []
-    token = _collector.set(collected)
+    token = _collector.set((search, collected))
     failed = False
     try:
         yield collected

@@ -65,6 +65,57 @@ def test_deferred_checks_leave_other_searches_untouched():
         GridSearchCV(Broken(), {"a": [1, 2]}, cv=2).fit(X, y)
 
 
+@pytest.mark.parametrize("search_cls", ["BayesSearchCV", "SuccessiveHalvingSearchCV"])
+def test_a_search_fitted_inside_ours_keeps_its_own_checks(search_cls):
+    # A GridSearchCV as the estimator: when all its CV fits fail it raises
+    # (scikit-learn's per-call check), so our candidate scores NaN, as with
+    # GridSearchCV as the outer search. Our search must not collect the inner
+    # search's check as its own.
+    from sklearn.base import BaseEstimator, ClassifierMixin
+    from sklearn.linear_model import LogisticRegression
+
+    import sklearn_hpo
+
+    class NeedsRows(ClassifierMixin, BaseEstimator):
+        def __init__(self, min_rows=60, C=1.0):
+            self.min_rows = min_rows
+            self.C = C
+
+        def fit(self, X, y):
+            if len(X) < self.min_rows:
+                raise ValueError("too few rows")
+            self.model_ = LogisticRegression(C=self.C).fit(X, y)
+            self.classes_ = self.model_.classes_
+            return self
+
+        def predict(self, X):
+            return self.model_.predict(X)
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(150, 4))
+    y = (X[:, 0] > 0).astype(int)
+    # Outer training folds of 100 rows: inner folds of 50, too few for 60.
+    inner = GridSearchCV(NeedsRows(), {"C": [0.1, 1.0]}, cv=2)
+    space = {"estimator__min_rows": [40, 60]}
+    if search_cls == "BayesSearchCV":
+        outer = sklearn_hpo.BayesSearchCV(inner, space, n_iter=2, cv=3, random_state=0)
+    else:
+        outer = sklearn_hpo.SuccessiveHalvingSearchCV(
+            inner, space, n_candidates=2, min_resources=150, cv=3, random_state=0
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = outer.fit(X, y).cv_results_
+    scores = dict(
+        zip(
+            [p["estimator__min_rows"] for p in results["params"]],
+            results["mean_test_score"],
+        )
+    )
+    assert np.isnan(scores[60])
+    assert scores[40] > 0.5
+
+
 def test_deferred_checks_warn_like_sklearn():
     from sklearn.exceptions import FitFailedWarning
 
