@@ -13,7 +13,7 @@ from abc import abstractmethod
 from typing import Any, Callable
 
 import numpy as np
-from sklearn.base import is_classifier
+from sklearn.base import clone, is_classifier
 from sklearn.utils import check_random_state
 
 from sklearn_hpo.optimizers import BaseOptimizer
@@ -348,7 +348,10 @@ def check_param_names(estimator: Any, space: SearchSpace) -> None:
     """Raise a ValueError for a searched parameter the estimator does not have.
 
     A nested name ``"step__param"`` is also valid when the same sub-space
-    searches ``"step"`` over estimators that all accept ``param``.
+    searches ``"step"`` over estimators that all accept ``param``, and any
+    name that ``set_params`` of a clone accepts is valid too (estimators
+    that take extra keyword parameters, as LightGBM's do, list only those
+    already set in ``get_params``).
 
     Parameters
     ----------
@@ -364,11 +367,23 @@ def check_param_names(estimator: Any, space: SearchSpace) -> None:
         for name in sub:
             if name in valid or _valid_through_choice(name, sub):
                 continue
+            if _settable(estimator, name, sub[name]):
+                continue
             raise ValueError(
                 f"Invalid parameter {name!r} in search_spaces for estimator "
                 f"{_estimator_name(estimator)}. Valid parameters are: "
                 f"{sorted(valid)!r}."
             )
+
+
+def _settable(estimator: Any, name: str, dim: Any) -> bool:
+    """Whether a clone of ``estimator`` accepts ``name`` in ``set_params``."""
+    try:
+        value = dim.from_unit(np.array([0.5]))[0]
+        clone(estimator).set_params(**{name: value})
+    except Exception:
+        return False
+    return True
 
 
 def _valid_through_choice(name: str, sub: dict) -> bool:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numbers
 from abc import ABC, abstractmethod
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -360,9 +361,10 @@ class Categorical(Dimension):
 
 
 def _is_sequence(x: Any) -> bool:
-    return isinstance(x, (list, tuple)) or (
-        isinstance(x, np.ndarray) and x.ndim == 1
-    )
+    """A list of values as scikit-learn's searches take it (``range`` too)."""
+    if isinstance(x, np.ndarray):
+        return x.ndim == 1
+    return isinstance(x, Sequence) and not isinstance(x, (str, bytes))
 
 
 def _both_numbers(a: Any, b: Any) -> bool:

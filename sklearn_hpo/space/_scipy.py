@@ -21,9 +21,26 @@ _EPS = 1e-9
 
 
 def _is_discrete(dist: Any) -> bool:
+    """Frozen or not: ``randint(1, 5)``, ``rv_discrete(values=(xk, pk))``."""
     from scipy import stats
 
-    return isinstance(getattr(dist, "dist", None), stats.rv_discrete)
+    return isinstance(dist, stats.rv_discrete) or isinstance(
+        getattr(dist, "dist", None), stats.rv_discrete
+    )
+
+
+def _sample_support(dist: Any) -> np.ndarray | None:
+    """The values of ``rv_discrete(values=(xk, pk))`` with ``pk > 0``, else None."""
+    base = getattr(dist, "dist", dist)
+    xk, pk = getattr(base, "xk", None), getattr(base, "pk", None)
+    if xk is None or pk is None:
+        return None
+    return np.asarray(xk)[np.asarray(pk) > 0]
+
+
+def _as_value(x: float) -> int | float:
+    """A discrete value as a Python int when it is one."""
+    return int(x) if float(x).is_integer() else float(x)
 
 
 class Distribution(Dimension):
@@ -38,7 +55,9 @@ class Distribution(Dimension):
     Notes
     -----
     Any object with ``rvs``, ``cdf`` and ``ppf`` methods works; discrete
-    distributions (``rv_discrete``) yield Python ints.
+    distributions (``rv_discrete``, frozen or not, including
+    ``rv_discrete(values=(xk, pk))`` with any support) yield their values,
+    as Python ints where they are integers.
     """
 
     def __init__(self, dist: Any) -> None:
@@ -71,13 +90,16 @@ class Distribution(Dimension):
     def n_values(self) -> int | None:
         if not self.discrete:
             return None
+        support = _sample_support(self.dist)
+        if support is not None:
+            return len(support)
         lo, hi = self.dist.support()
         if np.isfinite(lo) and np.isfinite(hi):
             return int(hi - lo + 1)
         return None
 
     def validate(self, name: str) -> None:
-        for method in ("rvs", "cdf", "ppf"):
+        for method in ("rvs", "cdf", "ppf") + (("pmf",) if self.discrete else ()):
             if not callable(getattr(self.dist, method, None)):
                 raise TypeError(
                     f"Parameter {name!r}: a distribution needs an {method!r} method "
@@ -87,8 +109,9 @@ class Distribution(Dimension):
     def to_unit(self, values: Sequence[Any]) -> np.ndarray:
         x = np.asarray(values, dtype=float)
         if self.discrete:
-            # The centre of the value's probability cell (cdf(x-1), cdf(x)].
-            u = 0.5 * (self.dist.cdf(x - 1) + self.dist.cdf(x))
+            # The centre of the value's probability cell (cdf(x) - pmf(x),
+            # cdf(x)], whatever the spacing of the support.
+            u = self.dist.cdf(x) - 0.5 * self.dist.pmf(x)
         else:
             u = self.dist.cdf(x)
         return np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
@@ -97,7 +120,7 @@ class Distribution(Dimension):
         u = np.clip(np.atleast_1d(np.asarray(u, dtype=float)), _EPS, 1 - _EPS)
         x = np.asarray(self.dist.ppf(u))
         if self.discrete:
-            return [int(v) for v in x]
+            return [_as_value(v) for v in x]
         return [float(v) for v in x]
 
     def rvs(self, size: int | None = None, random_state: Any = None) -> Any:

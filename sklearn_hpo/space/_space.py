@@ -16,7 +16,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from sklearn_hpo.space._dimensions import Categorical, Dimension
+from sklearn_hpo.space._dimensions import Categorical, Dimension, _is_sequence
 from sklearn_hpo.space._scipy import Distribution
 from sklearn_hpo.utils._random import as_generator
 
@@ -56,7 +56,7 @@ def as_dimension(value: Any, name: str = "<parameter>") -> Dimension:
 
     Parameters
     ----------
-    value : Dimension, frozen scipy.stats distribution, list, tuple or array
+    value : Dimension, scipy.stats distribution, list, tuple, range or array
         Dimensions are returned as they are; objects with an ``rvs`` method are
         wrapped in :class:`Distribution`; sequences become :class:`Categorical`.
     name : str
@@ -70,9 +70,7 @@ def as_dimension(value: Any, name: str = "<parameter>") -> Dimension:
         dim = value
     elif hasattr(value, "rvs") and not isinstance(value, (str, bytes)):
         dim = Distribution(value)
-    elif isinstance(value, (list, tuple)) or (
-        isinstance(value, np.ndarray) and value.ndim == 1
-    ):
+    elif _is_sequence(value):
         dim = Categorical(list(value))
     else:
         raise TypeError(
@@ -153,16 +151,34 @@ class SearchSpace:
         return total
 
     def subspace_of(self, candidate: Mapping[str, Any]) -> int:
-        """Index of the first sub-space whose parameter names match ``candidate``."""
+        """Index of the sub-space ``candidate`` belongs to.
+
+        That is the first sub-space with the candidate's parameter names in
+        which every value is a point of its dimension. Sub-spaces may share
+        names with other ranges (``[{"C": Real(1e-3, 0.1)}, {"C": Real(10,
+        1e3)}]``); where no sub-space holds every value, the first one with
+        the names that can encode them is returned (the caller's checks then
+        name the value that is out of range).
+        """
         keys = set(candidate)
-        for k, sub in enumerate(self.subspaces):
-            if set(sub) == keys:
-                try:
+        named = [k for k, sub in enumerate(self.subspaces) if set(sub) == keys]
+        fallback = None
+        for k in named:
+            sub = self.subspaces[k]
+            try:
+                if len(named) == 1:  # nothing to tell apart: it must encode
                     for name, dim in sub.items():
                         dim.to_unit([candidate[name]])
-                except (ValueError, TypeError):
-                    continue
+                    return k
+                inside = all(_holds(dim, candidate[name]) for name, dim in sub.items())
+            except (ValueError, TypeError):
+                continue
+            if inside:
                 return k
+            if fallback is None:
+                fallback = k
+        if fallback is not None:
+            return fallback
         raise ValueError(
             f"Candidate {dict(candidate)!r} does not belong to any sub-space of "
             f"{self!r}."
@@ -186,8 +202,7 @@ class SearchSpace:
         k = self.subspace_of(candidate)
         for key, dim in self.subspaces[k].items():
             value = candidate[key]
-            back = dim.from_unit(dim.to_unit([value]))[0]
-            if not (back is value or _close(back, value)):
+            if not _holds(dim, value):
                 raise ValueError(
                     f"{name} has {key}={value!r}, which is not a value of {dim!r}."
                 )
@@ -257,6 +272,15 @@ class SearchSpace:
     def active_mask(self, U: np.ndarray) -> np.ndarray:
         """Boolean mask of the columns each row uses."""
         return ~np.isnan(self.snap(U))
+
+
+def _holds(dim: Dimension, value: Any) -> bool:
+    """Whether ``value`` is a point of ``dim`` (its unit code decodes to it).
+
+    Raises ValueError or TypeError when ``dim`` cannot encode ``value``.
+    """
+    back = dim.from_unit(dim.to_unit([value]))[0]
+    return back is value or _close(back, value)
 
 
 def _close(a: Any, b: Any) -> bool:

@@ -19,6 +19,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
+from sklearn.tree import DecisionTreeClassifier
 
 from sklearn_hpo import (
     AnnealingSearchCV,
@@ -318,6 +319,66 @@ def test_nested_names_are_validated_against_the_searched_estimators():
     worse = [{"clf": [LogisticRegression()], "clf__n_neighbors": [3]}]
     with pytest.raises(ValueError, match="Invalid parameter 'clf__n_neighbors'"):
         BayesSearchCV(pipe, worse, n_iter=2, cv=2).fit(X, y)
+
+
+class KwargsClassifier(ClassifierMixin, BaseEstimator):
+    """Takes extra keyword parameters, as LightGBM's estimators do:
+    ``get_params`` lists only those already set."""
+
+    def __init__(self, C=1.0, **kwargs):
+        self.C = C
+        self._extra = {}
+        self.set_params(**kwargs)
+
+    def get_params(self, deep=True):
+        return {**super().get_params(deep=deep), **self._extra}
+
+    def set_params(self, **params):
+        for key, value in params.items():
+            if key != "C" and not key.startswith("extra_"):
+                raise ValueError(f"Invalid parameter {key!r}")
+            setattr(self, key, value)
+            if key != "C":
+                self._extra[key] = value
+        return self
+
+    def fit(self, X, y):
+        self.model_ = LogisticRegression(C=self.C * getattr(self, "extra_scale", 1))
+        self.model_.fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+def test_parameters_that_set_params_accepts_are_valid():
+    search = BayesSearchCV(
+        KwargsClassifier(), {"extra_scale": [0.01, 1.0]}, n_iter=2, cv=2
+    ).fit(X, y)
+    assert {p["extra_scale"] for p in search.cv_results_["params"]} == {0.01, 1.0}
+    with pytest.raises(ValueError, match="Invalid parameter 'scale'"):
+        BayesSearchCV(KwargsClassifier(), {"scale": [0.01, 1.0]}, n_iter=2).fit(X, y)
+
+
+def test_range_values_work_as_in_grid_search():
+    search = BayesSearchCV(
+        KNeighborsClassifier(), {"n_neighbors": range(1, 6)}, n_iter=5, cv=2
+    ).fit(X, y)
+    assert sorted(p["n_neighbors"] for p in search.cv_results_["params"]) == [
+        1, 2, 3, 4, 5
+    ]
+
+
+def test_unfrozen_discrete_distributions_give_integers():
+    dist = stats.rv_discrete(values=([1, 3, 10], [0.3, 0.3, 0.4]))
+    search = BayesSearchCV(
+        DecisionTreeClassifier(random_state=0), {"max_depth": dist}, n_iter=3, cv=2,
+        random_state=0,
+    ).fit(X, y)  # fmt: skip
+    depths = [p["max_depth"] for p in search.cv_results_["params"]]
+    assert sorted(depths) == [1, 3, 10]
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
 
 
 def test_invalid_optimizer_kwargs_name_the_parameter():

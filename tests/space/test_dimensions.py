@@ -135,3 +135,36 @@ def test_scipy_distributions_map_through_their_cdf(dist):
 def test_as_dimension_rejects_scalars_naming_the_parameter():
     with pytest.raises(TypeError, match="'alpha'.*got 3"):
         as_dimension(3, "alpha")
+
+
+@pytest.mark.parametrize("frozen", [False, True])
+def test_custom_discrete_distributions_keep_their_support(frozen):
+    # rv_discrete(values=...) with gaps in its support, frozen or not (the
+    # unfrozen form is the usual one, and RandomizedSearchCV samples it).
+    dist = stats.rv_discrete(values=([1, 3, 10], [0.3, 0.3, 0.4]))
+    dim = as_dimension(dist() if frozen else dist, "max_depth")
+    assert dim.discrete and dim.kind == "integer"
+    assert dim.n_values == 3
+    values = dim.from_unit(np.linspace(0, 1, 50))
+    assert set(values) == {1, 3, 10}
+    assert all(type(v) is int for v in values)
+    for v in (1, 3, 10):
+        assert dim.from_unit(dim.to_unit([v])) == [v]
+    # the cells follow the probabilities
+    assert dim.to_unit([1, 3, 10]) == pytest.approx([0.15, 0.45, 0.8])
+
+
+def test_discrete_distributions_with_non_integer_values_give_floats():
+    dim = as_dimension(stats.rv_discrete(values=([0.5, 2.0], [0.5, 0.5])), "p")
+    values = dim.from_unit([0.1, 0.9])
+    assert values == [0.5, 2]
+    assert [type(v) for v in values] == [float, int]
+
+
+def test_ranges_are_lists_of_values():
+    dim = as_dimension(range(1, 20, 2), "n_neighbors")
+    assert isinstance(dim, Categorical)
+    assert list(dim.choices) == list(range(1, 20, 2))
+    assert list(Categorical(range(3)).choices) == [0, 1, 2]
+    with pytest.raises(TypeError, match="'p'"):
+        as_dimension("abc", "p")

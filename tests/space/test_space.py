@@ -89,3 +89,16 @@ def test_candidate_outside_space_is_rejected():
     space = as_search_space({"a": [1, 2]})
     with pytest.raises(ValueError, match="does not belong"):
         space.to_unit([{"a": 3}])
+
+
+def test_sub_spaces_sharing_a_name_with_other_ranges_are_told_apart():
+    space = as_search_space(
+        [{"C": Real(1e-3, 1e-1, log=True)}, {"C": Real(10, 1000, log=True)}]
+    )
+    assert space.subspace_of({"C": 0.01}) == 0
+    assert space.subspace_of({"C": 100.0}) == 1
+    space.check_candidate({"C": 100.0})  # a point of the second sub-space
+    with pytest.raises(ValueError, match="not a value of"):
+        space.check_candidate({"C": 1.0})  # in neither
+    (back,) = space.from_unit(space.to_unit([{"C": 100.0}]))
+    assert back["C"] == pytest.approx(100.0)
