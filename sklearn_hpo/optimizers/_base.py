@@ -108,14 +108,16 @@ class BaseOptimizer(ABC):
         if len(rows) < n:
             rows += self._top_up(n - len(rows), rows)
         if len(rows) < n:
+            if not self._exhausted:  # warn once
+                size = self.space.size
+                warnings.warn(
+                    f"The search space has only {size} distinct "
+                    f"candidate{'s' if size != 1 else ''}; all have been proposed, "
+                    f"so this batch has {len(rows)} instead of {n}.",
+                    SearchSpaceExhaustedWarning,
+                    stacklevel=2,
+                )
             self._exhausted = True
-            warnings.warn(
-                f"The search space has only {self.space.size} distinct candidates; "
-                f"all have been proposed, so this batch has {len(rows)} instead of "
-                f"{n}.",
-                SearchSpaceExhaustedWarning,
-                stacklevel=2,
-            )
         if not rows:
             return []
         U = np.vstack(rows)

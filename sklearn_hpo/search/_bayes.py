@@ -172,7 +172,8 @@ class BayesSearchCV(BaseSequentialSearchCV):
 
     n_initial_points : int, default=10
         Space-filling (or random) candidates evaluated before the model is
-        used.
+        used (with ``optimizer="tpe"``: until this many have succeeded, with
+        a finite score).
 
     acq_func : {"auto", "ei", "pi", "lcb"}, default="auto"
         Acquisition function of the Gaussian process (ignored by other
@@ -299,7 +300,8 @@ class TPESearchCV(BaseSequentialSearchCV):
         Number of candidates evaluated (fewer only if a finite space runs out).
 
     n_initial_points : int, default=10
-        Random candidates evaluated before the densities are used.
+        Random candidates are evaluated until this many have succeeded (a
+        finite score); then the densities are used.
 
     optimizer_kwargs : dict, default=None
         Further keyword arguments of

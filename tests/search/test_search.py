@@ -494,3 +494,21 @@ def test_optimizer_candidate_info_becomes_cv_results_columns():
     search.fit(X, y)
     # Asked one at a time, two out: the third after the first is told.
     assert list(search.cv_results_["tag"]) == ["t0", "t0", "t1", "t2"]
+
+
+@pytest.mark.parametrize(
+    "search_cls", [EvolutionarySearchCV, CoarseToFineSearchCV, BayesSearchCV]
+)
+def test_an_exhausted_space_is_reported_once(search_cls):
+    from sklearn_hpo.optimizers import SearchSpaceExhaustedWarning
+
+    with warnings.catch_warnings(record=True) as records:
+        warnings.simplefilter("always")
+        search_cls(LogisticRegression(), {"C": [1.0]}, n_iter=5, cv=2).fit(X, y)
+    messages = [
+        str(r.message)
+        for r in records
+        if issubclass(r.category, SearchSpaceExhaustedWarning)
+    ]
+    assert len(messages) == 1
+    assert "only 1 distinct candidate;" in messages[0]
