@@ -17,7 +17,7 @@ from sklearn.base import clone, is_classifier
 from sklearn.utils import check_random_state
 
 from sklearn_hpo.optimizers import BaseOptimizer
-from sklearn_hpo.search._splits import freeze_splits
+from sklearn_hpo.search._splits import freeze_splits, reusable_cv
 from sklearn_hpo.space import SearchSpace, as_search_space
 from sklearn_hpo.space._dimensions import Categorical
 from sklearn_hpo.utils._compat import (
@@ -118,9 +118,12 @@ class BaseSequentialSearchCV(DeferredResultsMixin, BaseSearchCV):
         # BaseSearchCV.fit does not hand the data to _run_search, which
         # splits it once for all rounds (see search/_splits.py).
         self._fit_data = (X, y, params.get("groups"))
+        cv = self.cv
+        self.cv = reusable_cv(cv)  # a generator is read by fit and again here
         try:
             return super().fit(X, y, **params)
         finally:
+            self.cv = cv
             del self._fit_data
 
     @abstractmethod

@@ -143,9 +143,12 @@ _SKLEARN_PARAMS_DOC = """
         Seeds the sampling of candidates and of the ``n_samples`` subsets.
 
     error_score : "raise" or float, default=np.nan
-        Score of a failed fit. With a number, failed candidates rank last
-        and the search goes on; only when every fit of the whole search fails
-        is an error raised.
+        Score of a failed fit. With a number the search goes on, and that
+        number is the failed fit's score: with NaN (the default) a failed
+        candidate ranks last (promoted only when too few others succeeded),
+        while a number above the others' scores (0 with a negative loss such
+        as ``"neg_log_loss"``) ranks it first, as in scikit-learn. Only when
+        every fit of the whole search fails is an error raised.
 
     return_train_score : bool, default=False
         Whether ``cv_results_`` includes training scores.

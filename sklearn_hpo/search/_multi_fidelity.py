@@ -34,7 +34,7 @@ from sklearn_hpo.search._resources import (
     check_resource,
     resolve_resources,
 )
-from sklearn_hpo.search._splits import freeze_splits
+from sklearn_hpo.search._splits import freeze_splits, reusable_cv
 from sklearn_hpo.search._warm_start import (
     ModelStore,
     WarmStartProxy,
@@ -172,30 +172,35 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
         # resource needs its size (as scikit-learn's Halving searches do).
         self._n_samples_orig = num_samples(X)
         self._fit_data = (X, y, params.get("groups"))
-        estimator = self.estimator
+        estimator, cv = self.estimator, self.cv
         store = None
         self._epoch_budget = None
-        if self.resource == "partial_fit":
-            check_partial_fit(estimator)
-            if self.warm_start in ("auto", True):
-                store = ModelStore(on_disk=joblib.effective_n_jobs(self.n_jobs) != 1)
-            self._epoch_budget = EpochBudget(
-                np.unique(np.asarray(y)) if is_classifier(estimator) else None
-            )
-            self.estimator = PartialFitProxy(estimator, self._epoch_budget, store)
-        elif resolve_warm_start(estimator, self.resource, self.warm_start):
-            # BaseSearchCV.fit clones self.estimator once, before _run_search,
-            # for every fit of the search: the proxy must be in place by then.
-            store = ModelStore(on_disk=joblib.effective_n_jobs(self.n_jobs) != 1)
-            self.estimator = WarmStartProxy(estimator, self.resource, store)
-        self._warm_store = store
         try:
+            if self.resource == "partial_fit":
+                check_partial_fit(estimator)
+                if self.warm_start in ("auto", True):
+                    store = ModelStore(
+                        on_disk=joblib.effective_n_jobs(self.n_jobs) != 1
+                    )
+                self._epoch_budget = EpochBudget(
+                    _classes(y) if is_classifier(estimator) else None
+                )
+                self.estimator = PartialFitProxy(estimator, self._epoch_budget, store)
+            elif resolve_warm_start(estimator, self.resource, self.warm_start):
+                # BaseSearchCV.fit clones self.estimator once, before
+                # _run_search, for every fit of the search: the proxy must be
+                # in place by then.
+                store = ModelStore(on_disk=joblib.effective_n_jobs(self.n_jobs) != 1)
+                self.estimator = WarmStartProxy(estimator, self.resource, store)
+            self._warm_store = store
+            self.cv = reusable_cv(cv)  # a generator is read by fit and again here
             super().fit(X, y, **params)
         finally:
-            self.estimator = estimator
+            self.estimator, self.cv = estimator, cv
             if store is not None:
                 store.close()
-            del self._fit_data, self._warm_store, self._epoch_budget
+            del self._fit_data, self._epoch_budget, self._n_samples_orig
+            self.__dict__.pop("_warm_store", None)
         if self.resource == "partial_fit" and hasattr(self, "best_estimator_"):
             self.best_estimator_ = self.best_estimator_.estimator
         elif store is not None and hasattr(self, "best_estimator_"):
@@ -363,3 +368,12 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
         self.n_candidates_.append(n)
         self.n_resources_.append(rung.n_resources)
         return scores
+
+
+def _classes(y: Any) -> Any:
+    """The classes a classifier's first ``partial_fit`` needs: those of ``y``,
+    or a list of each output's for a 2-D ``y`` (multi-output classifiers)."""
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] > 1:
+        return [np.unique(y[:, j]) for j in range(y.shape[1])]
+    return np.unique(y)

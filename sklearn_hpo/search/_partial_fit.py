@@ -86,10 +86,10 @@ class EpochBudget:
 
     Parameters
     ----------
-    classes : ndarray or None
+    classes : ndarray, list of ndarray or None
         The classes of the whole target (a classifier's first ``partial_fit``
-        needs all of them, even those a training fold lacks); None for
-        regressors.
+        needs all of them, even those a training fold lacks), one array per
+        output for a multi-output target; None for regressors.
     """
 
     def __init__(self, classes: np.ndarray | None) -> None:
@@ -126,6 +126,9 @@ class PartialFitProxy:
 
     def __sklearn_clone__(self) -> PartialFitProxy:
         return PartialFitProxy(clone(self.estimator), self.budget, self.store)
+
+    def __repr__(self) -> str:
+        return repr(self.estimator)  # scikit-learn's errors name the estimator
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") or name in ("estimator", "budget", "store"):

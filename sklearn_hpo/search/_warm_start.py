@@ -23,7 +23,21 @@ from typing import Any
 
 import joblib
 from sklearn.base import clone
+from sklearn.ensemble import (
+    BaggingClassifier,
+    BaggingRegressor,
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+)
 from sklearn.pipeline import Pipeline
+
+try:  # a dependency of joblib >= 1.5; older ones vendor it
+    import cloudpickle
+except ImportError:  # pragma: no cover
+    try:
+        from joblib.externals import cloudpickle
+    except ImportError:
+        cloudpickle = None
 
 from ._reuse_bins import reusing_bins
 
@@ -161,7 +175,12 @@ def _cloning_container(estimator: Any, resource: str) -> str | None:
 def _continues(owner: Any) -> bool:
     """Whether ``owner``, as configured, continues its fitted model when
     ``warm_start=True``: liblinear (LogisticRegression's solver) ignores
-    ``warm_start`` and would train only the missing iterations."""
+    ``warm_start`` and would train only the missing iterations, and bagging
+    refuses ``warm_start`` with ``oob_score=True``."""
+    if isinstance(owner, (BaggingClassifier, BaggingRegressor)) and getattr(
+        owner, "oob_score", False
+    ):
+        return False
     return getattr(owner, "solver", None) != "liblinear"
 
 
@@ -178,8 +197,8 @@ def _counts_in_total(owner: Any, name: str) -> bool:
     every warm fit runs ``max_iter`` more iterations, so a continuation is
     given the difference of the resources.
     """
-    return name == "n_estimators" or type(owner).__name__.startswith(
-        "HistGradientBoosting"
+    return name == "n_estimators" or isinstance(
+        owner, (HistGradientBoostingClassifier, HistGradientBoostingRegressor)
     )
 
 
@@ -188,7 +207,11 @@ class ModelStore:
 
     In memory when the search runs in one process, otherwise as
     ``joblib.dump`` files in a temporary directory that process-based joblib
-    workers share (workers that cannot see it simply miss and retrain).
+    workers share (workers that cannot see it simply miss and retrain). A
+    model that pickle cannot save (a lambda in a ``FunctionTransformer``, a
+    class defined in ``__main__``) is saved with cloudpickle, as joblib ships
+    tasks to its workers; one that neither can save is not kept, and its
+    candidate is retrained at the next rung.
 
     Parameters
     ----------
@@ -217,7 +240,7 @@ class ModelStore:
             return self._models.pop(key, None)
         try:
             return joblib.load(self._path(key))
-        except (OSError, EOFError):
+        except Exception:  # missing, or unreadable here: retrain
             return None
 
     def save(self, key: tuple[str, str], resource: int, model: Any) -> None:
@@ -227,7 +250,20 @@ class ModelStore:
             return
         path = self._path(key)
         tmp = f"{path}.{os.getpid()}.tmp"
-        joblib.dump((resource, model), tmp)
+        try:
+            try:
+                joblib.dump((resource, model), tmp)
+            except Exception:
+                if cloudpickle is None:
+                    raise
+                with open(tmp, "wb") as file:
+                    cloudpickle.dump((resource, model), file)
+        except Exception:  # not savable: the candidate retrains next rung
+            try:
+                os.remove(tmp)
+            except OSError:
+                pass
+            return
         os.replace(tmp, path)  # atomic: a reader never sees half a file
 
     def keep(self, candidate_keys: set[str]) -> None:
@@ -285,6 +321,9 @@ class WarmStartProxy:
     def __getitem__(self, index: Any) -> Any:
         return self.estimator[index]  # a pipeline's steps, for custom scorers
 
+    def __repr__(self) -> str:
+        return repr(self.estimator)  # scikit-learn's errors name the estimator
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") or name in ("estimator", "resource", "store"):
             raise AttributeError(name)  # also keeps unpickling from recursing
@@ -320,21 +359,45 @@ class WarmStartProxy:
             joblib.hash((X, y, fit_params)),
         )
         saved = self.store.load(key)
-        if saved is not None and saved[0] < resource:
-            previous, model = saved
-            model_owner, _ = resource_owner(model, self.resource)
-            total = _counts_in_total(model_owner, name)
-            more = resource if total else resource - previous
-            model_owner.set_params(warm_start=True, **{name: more})
-            with reusing_bins(model_owner):
-                model.fit(X, y, **fit_params)
-            model_owner.set_params(**{name: resource})
-            self.estimator = model
-        elif self.store.saving:
-            with reusing_bins(owner):  # records what it binned
+        if not (
+            saved is not None
+            and saved[0] < resource
+            and self._continue(saved, X, y, fit_params, name, resource)
+        ):
+            if self.store.saving:
+                with reusing_bins(owner):  # records what it binned
+                    self.estimator.fit(X, y, **fit_params)
+            else:
                 self.estimator.fit(X, y, **fit_params)
-        else:
-            self.estimator.fit(X, y, **fit_params)
         if self.store.saving:
             self.store.save(key, resource, self.estimator)
         return self
+
+    def _continue(
+        self,
+        saved: tuple[int, Any],
+        X: Any,
+        y: Any,
+        fit_params: dict,
+        name: str,
+        resource: int,
+    ) -> bool:
+        """Grow the saved model to ``resource``; whether that succeeded.
+
+        A continuation that fails (a setting that refuses warm start) is
+        not the candidate's failure: the caller then retrains it from
+        scratch, which fails only if the candidate itself does.
+        """
+        previous, model = saved
+        model_owner, _ = resource_owner(model, self.resource)
+        total = _counts_in_total(model_owner, name)
+        more = resource if total else resource - previous
+        model_owner.set_params(warm_start=True, **{name: more})
+        try:
+            with reusing_bins(model_owner):
+                model.fit(X, y, **fit_params)
+        except Exception:
+            return False
+        model_owner.set_params(**{name: resource})
+        self.estimator = model
+        return True

@@ -418,6 +418,18 @@ def test_bad_input_raises_at_fit_naming_parameter_and_value(kwargs, match):
     search = hyperband(**kwargs)  # no validation in __init__
     with pytest.raises(ValueError, match=match):
         search.fit(XZ)
+    assert not set(vars(search)) & FIT_STATE  # nothing of the data stays
+
+
+# What the searches hold only while fitting (the data among them).
+FIT_STATE = {"_fit_data", "_warm_store", "_epoch_budget", "_n_samples_orig"}
+
+
+def test_an_early_error_leaves_no_data_on_the_search():
+    search = hyperband(resource="n_samples", warm_start=True)
+    with pytest.raises(ValueError, match="warm_start=True needs"):
+        search.fit(XZ)
+    assert not set(vars(search)) & FIT_STATE
 
 
 def test_nested_resource_in_a_pipeline_and_bad_search_name():

@@ -173,3 +173,16 @@ def test_pipeline_fit_params_and_one_step_pipeline():
     )
     with pytest.raises(ValueError, match="must be named '<step>__<parameter>'"):
         _hyperband(pipe, space).fit(X, y, sample_weight=weights)
+
+
+def test_multi_output_classifiers_get_each_outputs_classes():
+    from sklearn.multioutput import MultiOutputClassifier
+
+    Y = np.c_[y, (X[:, 0] > 0).astype(int) + 2 * (X[:, 1] > 1)]  # 2 and 4 classes
+    search = SuccessiveHalvingSearchCV(
+        MultiOutputClassifier(SGDClassifier(random_state=0)),
+        {"estimator__alpha": Real(1e-5, 1e-1, log=True)},
+        resource="partial_fit", min_resources=1, max_resources=4, cv=3,
+        random_state=0, error_score="raise",
+    ).fit(X, Y)  # fmt: skip
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))

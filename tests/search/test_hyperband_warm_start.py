@@ -342,3 +342,98 @@ def test_warm_start_with_per_fit_iterations_on_sgd():
     assert search.best_params_["max_iter"] == 9
     assert search.best_estimator_.max_iter == 9
     assert search.best_estimator_.n_iter_ == 9  # refit from scratch
+
+
+def test_store_saves_what_pickle_cannot_and_skips_what_nothing_can():
+    import threading
+
+    store = ModelStore(on_disk=True)
+    try:
+        store.save(("a", "f"), 3, {"f": lambda z: z + 1})  # cloudpickle
+        resource, model = store.load(("a", "f"))
+        assert resource == 3 and model["f"](1) == 2
+        store.save(("b", "f"), 3, threading.Lock())  # nothing pickles a lock
+        assert store.load(("b", "f")) is None
+        assert len(store) == 1  # no half-written file left
+    finally:
+        store.close()
+
+
+def test_models_that_pickle_cannot_save_continue_with_several_workers():
+    # A lambda in the pipeline: joblib's workers get the task through
+    # cloudpickle, and the store must save the fitted model as well.
+    from sklearn.preprocessing import FunctionTransformer
+
+    pipe = make_pipeline(
+        FunctionTransformer(lambda Z: 2 * Z),
+        GradientBoostingClassifier(random_state=0),
+    )
+    space = {"gradientboostingclassifier__learning_rate": Real(0.01, 0.5)}
+    scores = []
+    for n_jobs in (1, 2):
+        search = SuccessiveHalvingSearchCV(
+            pipe, space, resource="gradientboostingclassifier__n_estimators",
+            min_resources=2, max_resources=8, factor=2, n_candidates=4, cv=3,
+            random_state=0, n_jobs=n_jobs, error_score="raise",
+        ).fit(X, y)  # fmt: skip
+        scores.append(search.cv_results_["mean_test_score"])
+    np.testing.assert_allclose(scores[0], scores[1])
+
+
+def test_bagging_with_oob_score_is_retrained():
+    # BaggingClassifier refuses warm_start with oob_score=True.
+    est = BaggingClassifier(oob_score=True, random_state=0)
+    space = {"max_features": Real(0.3, 1.0)}
+    results = [
+        SuccessiveHalvingSearchCV(
+            est, space, resource="n_estimators", min_resources=4, max_resources=16,
+            factor=2, n_candidates=4, cv=3, random_state=0, warm_start=warm,
+            error_score="raise",
+        ).fit(X, y).cv_results_["mean_test_score"]
+        for warm in ("auto", False)
+    ]  # fmt: skip
+    np.testing.assert_allclose(results[0], results[1])
+
+
+class RefusesToContinue(GrowingDouble):
+    """Raises on a warm continuation, as some settings of real estimators do."""
+
+    def fit(self, X, y=None):
+        if self.warm_start and hasattr(self, "units_"):
+            raise ValueError("cannot continue")
+        return super().fit(X, y)
+
+
+def test_a_continuation_that_fails_retrains_from_scratch():
+    kw = dict(cv=KFold(2), error_score="raise")
+    warm = _search(RefusesToContinue(), "n_estimators", True, **kw).fit(XZ)
+    cold = _search(RefusesToContinue(), "n_estimators", False, **kw).fit(XZ)
+    np.testing.assert_allclose(
+        warm.cv_results_["mean_test_score"], cold.cv_results_["mean_test_score"]
+    )
+
+
+def test_subclasses_of_hist_gradient_boosting_count_iterations_in_total():
+    class MyBooster(HistGradientBoostingClassifier):
+        pass
+
+    search = SuccessiveHalvingSearchCV(
+        MyBooster(early_stopping=False, max_leaf_nodes=4),
+        {"learning_rate": Real(0.05, 0.5)},
+        resource="max_iter", min_resources=3, max_resources=12, factor=2,
+        n_candidates=4, cv=2, random_state=0,
+        scoring=lambda est, X_, y_: float(est.n_iter_),
+    ).fit(X, y)  # fmt: skip
+    results = search.cv_results_
+    np.testing.assert_array_equal(results["mean_test_score"], results["n_resources"])
+
+
+def test_errors_name_the_users_estimator_not_the_proxy():
+    from sklearn.ensemble import IsolationForest
+
+    search = SuccessiveHalvingSearchCV(
+        IsolationForest(random_state=0), {"max_samples": Real(0.3, 1.0)},
+        resource="n_estimators", min_resources=2, max_resources=8, cv=2,
+    )  # fmt: skip
+    with pytest.raises(TypeError, match=r"IsolationForest\(random_state=0\)"):
+        search.fit(X, y)

@@ -140,3 +140,21 @@ def test_freeze_splits_passes_groups():
     frozen = freeze_splits(GroupKFold(3), X, y, groups, classifier=False)
     for train, test in frozen.split(X, y):
         assert not set(groups[train]) & set(groups[test])
+
+
+@pytest.mark.parametrize(
+    "search",
+    [
+        TPESearchCV(Ridge(), SPACE, n_iter=3, n_initial_points=2),
+        SuccessiveHalvingSearchCV(Ridge(), SPACE, n_candidates=3, min_resources=20),
+        HyperbandSearchCV(
+            Ridge(), SPACE, resource="max_iter", min_resources=1, max_resources=4
+        ),
+    ],
+    ids=["tpe", "sh_n_samples", "hyperband_max_iter"],
+)
+def test_a_generator_of_splits_is_read_once(search):
+    splits = list(KFold(3).split(X))
+    search.set_params(cv=(split for split in splits), random_state=0).fit(X, y)
+    assert search.n_splits_ == 3
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
