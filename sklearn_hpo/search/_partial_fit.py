@@ -11,7 +11,9 @@ calls instead of ``r``.
 
 For a :class:`~sklearn.pipeline.Pipeline`, the steps before the last are
 fitted once per fold (``fit_transform``) and only the final step is trained
-with ``partial_fit``.
+with ``partial_fit``. Fit parameters are named ``<step>__<parameter>``, as
+``Pipeline.fit`` takes them; with metadata routing enabled they go where
+``Pipeline.fit`` would route them (the final step's ``fit`` request).
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from typing import Any
 
 import joblib
 import numpy as np
+from sklearn import get_config
 from sklearn.base import clone, is_classifier
 from sklearn.pipeline import Pipeline
+from sklearn.utils.metadata_routing import process_routing
 
 from sklearn_hpo.search._warm_start import ModelStore, candidate_key
 
@@ -79,6 +83,28 @@ def _split_pipeline_params(pipe: Pipeline, params: dict) -> tuple[dict, dict]:
         else:
             first[key] = value
     return last, first
+
+
+def _routed_pipeline_head(
+    pipe: Pipeline, X: Any, y: Any, params: dict, fresh: bool
+) -> tuple[Any, dict]:
+    """With metadata routing: fit (``fresh``) or apply the first steps.
+
+    The metadata go where ``Pipeline.fit`` would send them (each step's
+    ``fit_transform`` request); returns the transformed ``X`` and what the
+    final step requests for ``fit``, which its ``partial_fit`` stands in for.
+    """
+    routed = process_routing(pipe, "fit", **params)
+    for name, step in pipe.steps[:-1]:
+        if step is None or step == "passthrough":
+            continue
+        if not fresh:
+            X = step.transform(X)
+        elif hasattr(step, "fit_transform"):
+            X = step.fit_transform(X, y, **routed[name].get("fit_transform", {}))
+        else:
+            X = step.fit(X, y, **routed[name].get("fit", {})).transform(X)
+    return X, dict(routed[pipe.steps[-1][0]].get("fit", {}))
 
 
 class EpochBudget:
@@ -156,7 +182,11 @@ class PartialFitProxy:
         ``fresh``: the model is unfitted (a pipeline's first steps are then
         fitted), otherwise it continues.
         """
-        if isinstance(model, Pipeline):
+        if isinstance(model, Pipeline) and get_config().get(
+            "enable_metadata_routing", False
+        ):
+            X, fit_params = _routed_pipeline_head(model, X, y, fit_params, fresh)
+        elif isinstance(model, Pipeline):
             fit_params, first = _split_pipeline_params(model, fit_params)
             if len(model) > 1 and fresh:
                 X = model[:-1].fit_transform(X, y, **first)

@@ -186,3 +186,43 @@ def test_multi_output_classifiers_get_each_outputs_classes():
         random_state=0, error_score="raise",
     ).fit(X, Y)  # fmt: skip
     assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+
+
+class WeightRecorder(ClassifierMixin, BaseEstimator):
+    """Predicts class 0 when every partial_fit call received sample weights
+    (class 1 otherwise)."""
+
+    def __init__(self, alpha=1.0):
+        self.alpha = alpha
+
+    def fit(self, X, y, sample_weight=None):
+        return self.partial_fit(X, y, np.unique(y), sample_weight)
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        got = sample_weight is not None and len(sample_weight) == len(X)
+        self.weighted_ = getattr(self, "weighted_", True) and got
+        self.classes_ = np.unique(y) if classes is None else classes
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0 if self.weighted_ else 1])
+
+
+def test_routed_sample_weight_reaches_a_pipelines_final_partial_fit():
+    import sklearn
+    from sklearn.metrics import make_scorer
+
+    with sklearn.config_context(enable_metadata_routing=True):
+        all_weighted = make_scorer(
+            lambda y_true, y_pred: float(np.all(y_pred == 0))
+        ).set_score_request(sample_weight=False)
+        pipe = make_pipeline(
+            StandardScaler().set_fit_request(sample_weight=False),
+            WeightRecorder().set_fit_request(sample_weight=True),
+        )
+        search = SuccessiveHalvingSearchCV(
+            pipe, {"weightrecorder__alpha": Real(0.1, 1.0)}, resource="partial_fit",
+            min_resources=1, max_resources=4, cv=3, random_state=0,
+            scoring=all_weighted, error_score="raise",
+        ).fit(X, y, sample_weight=np.ones(len(y)))  # fmt: skip
+    assert np.all(search.cv_results_["mean_test_score"] == 1.0)
