@@ -43,7 +43,9 @@ _COMMON_PARAMS_DOC = """
 
     cv : int, cross-validation generator or iterable, default=None
         As in :class:`~sklearn.model_selection.GridSearchCV` (5-fold by
-        default, stratified for classifiers).
+        default, stratified for classifiers). The data are split once per
+        ``fit``: every candidate is scored on the same splits, even with a
+        splitter that shuffles without a ``random_state``.
 
     verbose : int, default=0
         Verbosity, as in :class:`~sklearn.model_selection.GridSearchCV`.

@@ -131,7 +131,9 @@ _SKLEARN_PARAMS_DOC = """
 
     cv : int, cross-validation generator or iterable, default=None
         As in :class:`~sklearn.model_selection.GridSearchCV`: full k-fold
-        cross-validation at every rung.
+        cross-validation at every rung. The data are split once per ``fit``:
+        every rung uses the same splits, even with a splitter that shuffles
+        without a ``random_state``.
 
     verbose : int, default=0
         Verbosity.
