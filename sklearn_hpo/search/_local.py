@@ -116,8 +116,8 @@ class HybridSearchCV(BaseSequentialSearchCV):
     >>> space = {"C": Real(1e-2, 1e2, log=True), "kernel": ["rbf", "linear"]}
     >>> search = HybridSearchCV(SVC(), space, n_iter=4, cv=3,
     ...                         random_state=0).fit(X, y)
-    >>> sorted(int(g) for g in search.cv_results_["grid_point"])
-    [0, 0, 1, 1]
+    >>> [int(g) for g in search.cv_results_["grid_point"]][:2]  # both explored
+    [0, 1]
     """,
     )
 
@@ -281,10 +281,10 @@ class SPSASearchCV(BaseSequentialSearchCV):
     >>> from sklearn_hpo import Real, SPSASearchCV
     >>> X, y = load_iris(return_X_y=True)
     >>> space = {"C": Real(1e-2, 1e2, log=True), "gamma": Real(1e-3, 1e1, log=True)}
-    >>> search = SPSASearchCV(SVC(), space, n_iter=5, cv=3,
+    >>> search = SPSASearchCV(SVC(), space, n_iter=9, cv=3,
     ...                       random_state=0).fit(X, y)
     >>> [int(i) for i in search.cv_results_["iteration"]]
-    [-1, 0, 0, 1, 1]
+    [-1, -1, -1, -1, -1, 0, 0, 1, 1]
     """,
     )
 
