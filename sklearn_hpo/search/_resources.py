@@ -82,6 +82,10 @@ def nested_order(y: np.ndarray | None, n: int, rng: np.random.Generator) -> np.n
     Each sample gets the key ``(rank within its class + 0.5) / class size``
     (ranks in a random order) and samples are sorted by key, so a prefix of
     length ``m`` holds about ``m * class size / n`` samples of each class.
+    The first sample of every class comes first, so that any prefix of at
+    least as many samples as classes holds every class (a rare class would
+    otherwise be missing from small subsets, and a model trained without it
+    cannot score ``predict_proba``-based metrics on the whole test fold).
     """
     perm = rng.permutation(n)
     if y is None:
@@ -91,6 +95,7 @@ def nested_order(y: np.ndarray | None, n: int, rng: np.random.Generator) -> np.n
     for c in range(labels.max() + 1):
         members = np.flatnonzero(labels == c)
         key[members] = (np.arange(len(members)) + 0.5) / len(members)
+        key[members[0]] = -1.0
     return perm[np.argsort(key, kind="stable")]
 
 

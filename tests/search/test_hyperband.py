@@ -319,6 +319,15 @@ def test_nested_order_prefixes_are_stratified():
         np.testing.assert_allclose(counts, [m / 2, m / 4, m / 4], atol=1)
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_nested_order_prefixes_hold_every_class(seed):
+    y = np.array([0] * 95 + [1] * 3 + [2] * 2)
+    order = nested_order(y, 100, np.random.default_rng(seed))
+    assert set(y[order[:3]]) == {0, 1, 2}
+    counts = np.bincount(y[order[:40]], minlength=3)
+    assert counts[0] >= 36  # still about stratified beyond the first samples
+
+
 def test_n_samples_resource_subsamples_training_folds():
     search = HyperbandSearchCV(
         SampleCounter(), {"a": Real(0, 0.1)}, min_resources=12, cv=3,
