@@ -65,7 +65,8 @@ class SPSAOptimizer(BaseOptimizer):
         whose best gives the start iterate and the categorical values. None
         uses one per sub-space plus 4 random points (5 with categorical
         columns): a local method started from the best of a few points is
-        far less likely to climb a poor local optimum.
+        far less likely to climb a poor local optimum. When they all fail,
+        as many random points follow, until one succeeds.
     evaluate_iterate : bool, default=True
         Whether each iteration also evaluates the iterate itself (a batch of
         ``2 * n_perturbations + 1``): the perturbed points are ``c_k`` away
@@ -215,7 +216,19 @@ class SPSAOptimizer(BaseOptimizer):
         if all(k in scores for k in keys):  # the batch is complete
             if self.theta is None:
                 best, _ = best_row(self)
-                self.theta = self._queue[0].copy() if best is None else best
+                if best is None:
+                    # Every start candidate failed: a gradient around one of
+                    # them would only meet failures. Draw new starts until
+                    # one succeeds.
+                    self._queue = self.space.sample_unit(
+                        self.n_initial_points, self._rng
+                    )
+                    for key in _row_keys(self._queue):
+                        self._labels.setdefault(key, -1)
+                    return self._queue[
+                        [k not in excluded for k in _row_keys(self._queue)]
+                    ]
+                self.theta = best
                 self._queue = self._queue[:0]
             else:
                 self._step(scores)

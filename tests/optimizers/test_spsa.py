@@ -102,3 +102,15 @@ def test_integer_columns_are_perturbed_by_at_least_one_value():
     opt.tell(start, [0.0])
     pair = opt.ask(2)
     assert sorted(c["k"] for c in pair) == [2, 4]
+
+
+def test_draws_new_starts_until_one_succeeds():
+    # Only a < 0.05 can be fitted: the centre and the first random starts fail.
+    def f(c):
+        return -((c["a"] - 0.02) ** 2) - c["b"] if c["a"] < 0.05 else np.nan
+
+    opt = SPSAOptimizer({"a": Real(0, 1), "b": Real(0, 1)}, random_state=1)
+    run(opt, f, 80)
+    assert not np.isfinite(opt.y[:5]).any()  # the first starts all failed
+    assert opt.theta is not None and opt.theta[0] < 0.05
+    assert np.isfinite(opt.y).sum() >= 20  # then it climbs where fits succeed
