@@ -79,7 +79,9 @@ _COMMON_PARAMS_DOC = """
         Largest resource. "auto" is the number of samples with
         ``"n_samples"``; it must be given for a parameter and for
         ``"partial_fit"`` (the most epochs a candidate gets; the refit
-        trains for the epochs the best candidate was scored with).
+        trains for the epochs the best candidate was scored with, which
+        ``best_params_`` does not hold: they are
+        ``cv_results_["n_resources"][best_index_]``).
 
     factor : float, default=3
         The reduction factor (> 1): the best ``1 / factor`` of the candidates
