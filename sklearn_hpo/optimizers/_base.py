@@ -253,8 +253,7 @@ class BaseOptimizer(ABC):
 def space_values_unit(dim: Any) -> np.ndarray:
     """Canonical unit values of every value of a finite dimension."""
     m = int(dim.n_values)
-    if getattr(dim, "discrete", False):
-        lo, _ = dim.dist.support()
-        return np.unique(dim.to_unit(np.arange(m) + lo))
+    if getattr(dim, "discrete", False):  # a finite discrete distribution
+        return np.unique(dim.to_unit(dim.values()))
     # Cell centres cover every value of Integer and Categorical dimensions.
     return np.unique(dim.snap((np.arange(m) + 0.5) / m))

@@ -38,9 +38,10 @@ def _sample_support(dist: Any) -> np.ndarray | None:
     return np.asarray(xk)[np.asarray(pk) > 0]
 
 
-def _as_value(x: float) -> int | float:
-    """A discrete value as a Python int when it is one."""
-    return int(x) if float(x).is_integer() else float(x)
+def _integral_support(dist: Any) -> bool:
+    """Whether a discrete distribution's values are all integers."""
+    support = _sample_support(dist)
+    return support is None or bool(np.all(np.mod(support, 1) == 0))
 
 
 class Distribution(Dimension):
@@ -57,12 +58,13 @@ class Distribution(Dimension):
     Any object with ``rvs``, ``cdf`` and ``ppf`` methods works; discrete
     distributions (``rv_discrete``, frozen or not, including
     ``rv_discrete(values=(xk, pk))`` with any support) yield their values,
-    as Python ints where they are integers.
+    as Python ints when all of them are integers, else as floats.
     """
 
     def __init__(self, dist: Any) -> None:
         self.dist = dist
         self.discrete = _is_discrete(dist)
+        self._integers = self.discrete and _integral_support(dist)
         self.kind = "integer" if self.discrete else "real"
         self._freeze()
 
@@ -88,14 +90,21 @@ class Distribution(Dimension):
 
     @property
     def n_values(self) -> int | None:
+        values = self.values()
+        return None if values is None else len(values)
+
+    def values(self) -> np.ndarray | None:
+        """Every value of a discrete distribution with a finite support, in
+        increasing order (those of ``rv_discrete(values=...)`` with a
+        positive probability); None for other distributions."""
         if not self.discrete:
             return None
         support = _sample_support(self.dist)
         if support is not None:
-            return len(support)
+            return np.sort(support)
         lo, hi = self.dist.support()
         if np.isfinite(lo) and np.isfinite(hi):
-            return int(hi - lo + 1)
+            return np.arange(lo, hi + 1)
         return None
 
     def validate(self, name: str) -> None:
@@ -119,8 +128,10 @@ class Distribution(Dimension):
     def from_unit(self, u: np.ndarray) -> list:
         u = np.clip(np.atleast_1d(np.asarray(u, dtype=float)), _EPS, 1 - _EPS)
         x = np.asarray(self.dist.ppf(u))
+        if self._integers:
+            return [int(v) for v in x]
         if self.discrete:
-            return [_as_value(v) for v in x]
+            return [float(v) for v in x]
         return [float(v) for v in x]
 
     def rvs(self, size: int | None = None, random_state: Any = None) -> Any:

@@ -370,6 +370,19 @@ def test_range_values_work_as_in_grid_search():
     ]
 
 
+@pytest.mark.parametrize(
+    "search_cls", [BayesSearchCV, CoarseToFineSearchCV, HybridSearchCV]
+)
+def test_every_value_of_a_skewed_discrete_prior_is_tried(search_cls):
+    dist = stats.rv_discrete(values=([1, 10, 100], [0.998, 0.001, 0.001]))
+    kwargs = {"optimizer": "random"} if search_cls is BayesSearchCV else {}
+    search = search_cls(
+        DecisionTreeClassifier(random_state=0), {"max_depth": dist}, n_iter=3,
+        cv=2, random_state=0, **kwargs,
+    ).fit(X, y)  # fmt: skip
+    assert sorted(p["max_depth"] for p in search.cv_results_["params"]) == [1, 10, 100]
+
+
 def test_unfrozen_discrete_distributions_give_integers():
     dist = stats.rv_discrete(values=([1, 3, 10], [0.3, 0.3, 0.4]))
     search = BayesSearchCV(

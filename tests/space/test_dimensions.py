@@ -157,8 +157,20 @@ def test_custom_discrete_distributions_keep_their_support(frozen):
 def test_discrete_distributions_with_non_integer_values_give_floats():
     dim = as_dimension(stats.rv_discrete(values=([0.5, 2.0], [0.5, 0.5])), "p")
     values = dim.from_unit([0.1, 0.9])
-    assert values == [0.5, 2]
-    assert [type(v) for v in values] == [float, int]
+    assert values == [0.5, 2.0]
+    assert [type(v) for v in values] == [float, float]
+    assert dim.values().tolist() == [0.5, 2.0]
+
+
+def test_every_value_of_a_discrete_support_is_enumerated():
+    from sklearn_hpo.optimizers._base import space_values_unit
+
+    supports = [([1, 10, 100], [0.998, 0.001, 0.001]), ([-5, 0, 7], [0.2, 0.2, 0.6])]
+    for xk, pk in supports:
+        dim = as_dimension(stats.rv_discrete(values=(xk, pk)), "p")
+        assert dim.from_unit(space_values_unit(dim)) == xk
+    assert as_dimension(stats.poisson(3), "p").values() is None
+    assert as_dimension(stats.randint(2, 5), "p").values().tolist() == [2, 3, 4]
 
 
 def test_ranges_are_lists_of_values():
