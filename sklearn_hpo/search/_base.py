@@ -17,7 +17,7 @@ from sklearn.base import clone, is_classifier
 from sklearn.utils import check_random_state
 
 from sklearn_hpo.optimizers import BaseOptimizer
-from sklearn_hpo.search._splits import freeze_splits, reusable_cv
+from sklearn_hpo.search._splits import freeze_splits, reusable_cv, split_params
 from sklearn_hpo.space import SearchSpace, as_search_space
 from sklearn_hpo.space._dimensions import Categorical
 from sklearn_hpo.utils._compat import (
@@ -117,7 +117,7 @@ class BaseSequentialSearchCV(DeferredResultsMixin, BaseSearchCV):
         """
         # BaseSearchCV.fit does not hand the data to _run_search, which
         # splits it once for all rounds (see search/_splits.py).
-        self._fit_data = (X, y, params.get("groups"))
+        self._fit_data = (X, y, params)
         cv = self.cv
         self.cv = reusable_cv(cv)  # a generator is read by fit and again here
         try:
@@ -140,8 +140,10 @@ class BaseSequentialSearchCV(DeferredResultsMixin, BaseSearchCV):
         initial = check_initial_points(self.initial_points, space, self.n_iter)
         rng = check_random_state(self.random_state)
         optimizer = self._make_optimizer(space, rng)
-        X, y, groups = self._fit_data
-        cv = freeze_splits(self.cv, X, y, groups, is_classifier(self.estimator))
+        X, y, params = self._fit_data
+        cv = freeze_splits(
+            self.cv, X, y, split_params(self, params), is_classifier(self.estimator)
+        )
         rounds = SearchRounds(self, evaluate_candidates, callback_ctx, cv=cv)
 
         sliding = self._sliding_window and self.n_points > 1

@@ -34,7 +34,7 @@ from sklearn_hpo.search._resources import (
     check_resource,
     resolve_resources,
 )
-from sklearn_hpo.search._splits import freeze_splits, reusable_cv
+from sklearn_hpo.search._splits import freeze_splits, reusable_cv, split_params
 from sklearn_hpo.search._warm_start import (
     ModelStore,
     WarmStartProxy,
@@ -171,7 +171,7 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
         # BaseSearchCV.fit does not hand X to _run_search; the n_samples
         # resource needs its size (as scikit-learn's Halving searches do).
         self._n_samples_orig = num_samples(X)
-        self._fit_data = (X, y, params.get("groups"))
+        self._fit_data = (X, y, params)
         estimator, cv = self.estimator, self.cv
         store = None
         self._epoch_budget = None
@@ -215,8 +215,10 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
         splitter without a seed would otherwise give each rung other folds,
         and a warm-started model would continue on another training fold.
         """
-        X, y, groups = self._fit_data
-        cv = freeze_splits(self.cv, X, y, groups, is_classifier(self.estimator))
+        X, y, params = self._fit_data
+        cv = freeze_splits(
+            self.cv, X, y, split_params(self, params), is_classifier(self.estimator)
+        )
         return cv, cv.get_n_splits()
 
     def _select_best_index(self, refit: Any, refit_metric: str, results: dict) -> int:

@@ -18,11 +18,13 @@ its splits instead (:func:`reusable_cv`).
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from typing import Any, Iterator
 
+from sklearn import get_config
 from sklearn.model_selection import check_cv
+from sklearn.utils.metadata_routing import process_routing
 
-__all__ = ["freeze_splits", "reusable_cv"]
+__all__ = ["FrozenSplits", "freeze_splits", "reusable_cv", "split_params"]
 
 
 def reusable_cv(cv: Any) -> Any:
@@ -48,7 +50,27 @@ def reusable_cv(cv: Any) -> Any:
     return list(cv) if one_shot else cv
 
 
-def freeze_splits(cv: Any, X: Any, y: Any, groups: Any, classifier: bool) -> Any:
+def split_params(search: Any, params: dict) -> dict:
+    """The metadata ``BaseSearchCV.fit`` gives the splitter's ``split``.
+
+    With metadata routing enabled, whatever the splitter requests (``groups``
+    or an alias of it, or other metadata of a custom splitter); otherwise
+    ``groups``, when given.
+
+    Parameters
+    ----------
+    search : BaseSearchCV
+        The search being fit.
+    params : dict
+        The keyword arguments of its ``fit``.
+    """
+    if get_config().get("enable_metadata_routing", False):
+        return dict(process_routing(search, "fit", **params).splitter.split)
+    groups = params.get("groups")
+    return {} if groups is None else {"groups": groups}
+
+
+def freeze_splits(cv: Any, X: Any, y: Any, params: dict, classifier: bool) -> Any:
     """The splits of ``cv`` on this data, as a splitter that always yields them.
 
     Parameters
@@ -57,18 +79,42 @@ def freeze_splits(cv: Any, X: Any, y: Any, groups: Any, classifier: bool) -> Any
         The search's ``cv`` parameter.
     X, y : array-like
         The data given to ``fit``.
-    groups : array-like or None
-        The ``groups`` given to ``fit`` (passed to the splitter when given).
+    params : dict
+        The metadata of the splitter's ``split`` (:func:`split_params`).
     classifier : bool
         Whether the estimator is a classifier (an int ``cv`` is then
         stratified, as in ``check_cv``).
 
     Returns
     -------
-    splitter
-        A splitter (``check_cv`` of the list of splits) whose ``split``
-        yields the same ``(train, test)`` pairs at every call.
+    FrozenSplits
+        A splitter whose ``split`` yields the same ``(train, test)`` pairs at
+        every call.
     """
     checked = check_cv(cv, y, classifier=classifier)
-    kwargs = {} if groups is None else {"groups": groups}
-    return check_cv(list(checked.split(X, y, **kwargs)))
+    return FrozenSplits(list(checked.split(X, y, **params)))
+
+
+class FrozenSplits:
+    """A splitter that yields the splits it was given, whatever it is passed.
+
+    ``BaseSearchCV`` passes the splitter's metadata (``groups``, or what a
+    custom splitter requests through metadata routing) to every ``split``
+    call; they were used when the splits were made.
+
+    Parameters
+    ----------
+    splits : list of (ndarray, ndarray)
+        The ``(train, test)`` index pairs.
+    """
+
+    def __init__(self, splits: list) -> None:
+        self.splits = splits
+
+    def get_n_splits(self, X: Any = None, y: Any = None, **params: Any) -> int:
+        """Number of splits."""
+        return len(self.splits)
+
+    def split(self, X: Any = None, y: Any = None, **params: Any) -> Iterator[Any]:
+        """Yield the ``(train, test)`` index pairs."""
+        yield from self.splits

@@ -21,7 +21,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from sklearn_hpo import HyperbandSearchCV, Integer, Real, SuccessiveHalvingSearchCV
-from sklearn_hpo.search._warm_start import ModelStore
+from sklearn_hpo.search._warm_start import ModelStore, _continues
 
 TRAINED: list[int] = []  # units trained by each GrowingDouble.fit (n_jobs=1)
 
@@ -359,6 +359,11 @@ def test_store_saves_what_pickle_cannot_and_skips_what_nothing_can():
         store.close()
 
 
+def continued(estimator, X_test, y_test):
+    """1 for a model that was continued (warm start is left on), else 0."""
+    return float(estimator[-1].warm_start)
+
+
 def test_models_that_pickle_cannot_save_continue_with_several_workers():
     # A lambda in the pipeline: joblib's workers get the task through
     # cloudpickle, and the store must save the fitted model as well.
@@ -369,15 +374,21 @@ def test_models_that_pickle_cannot_save_continue_with_several_workers():
         GradientBoostingClassifier(random_state=0),
     )
     space = {"gradientboostingclassifier__learning_rate": Real(0.01, 0.5)}
-    scores = []
+    results = []
     for n_jobs in (1, 2):
         search = SuccessiveHalvingSearchCV(
             pipe, space, resource="gradientboostingclassifier__n_estimators",
             min_resources=2, max_resources=8, factor=2, n_candidates=4, cv=3,
-            random_state=0, n_jobs=n_jobs, error_score="raise",
+            scoring={"accuracy": "accuracy", "continued": continued},
+            refit="accuracy", random_state=0, n_jobs=n_jobs, error_score="raise",
         ).fit(X, y)  # fmt: skip
-        scores.append(search.cv_results_["mean_test_score"])
-    np.testing.assert_allclose(scores[0], scores[1])
+        results.append(search.cv_results_)
+    np.testing.assert_allclose(
+        results[0]["mean_test_accuracy"], results[1]["mean_test_accuracy"]
+    )
+    for res in results:  # every promoted candidate continued its model
+        promoted = np.asarray(res["iter"]) > 0
+        assert np.all(np.asarray(res["mean_test_continued"])[promoted] == 1.0)
 
 
 def test_bagging_with_oob_score_is_retrained():
@@ -393,6 +404,9 @@ def test_bagging_with_oob_score_is_retrained():
         for warm in ("auto", False)
     ]  # fmt: skip
     np.testing.assert_allclose(results[0], results[1])
+    # Not even tried (a failed attempt would train twice).
+    assert not _continues(est)
+    assert _continues(BaggingClassifier())
 
 
 class RefusesToContinue(GrowingDouble):

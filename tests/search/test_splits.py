@@ -128,7 +128,7 @@ def test_warm_start_continues_on_the_same_training_fold():
 
 
 def test_freeze_splits_yields_the_same_splits_at_every_call():
-    frozen = freeze_splits(KFold(3, shuffle=True), X, y, None, classifier=False)
+    frozen = freeze_splits(KFold(3, shuffle=True), X, y, {}, classifier=False)
     first = [(tr.tolist(), te.tolist()) for tr, te in frozen.split(X, y)]
     second = [(tr.tolist(), te.tolist()) for tr, te in frozen.split(X, y)]
     assert first == second
@@ -137,7 +137,7 @@ def test_freeze_splits_yields_the_same_splits_at_every_call():
 
 def test_freeze_splits_passes_groups():
     groups = np.repeat(np.arange(6), 10)
-    frozen = freeze_splits(GroupKFold(3), X, y, groups, classifier=False)
+    frozen = freeze_splits(GroupKFold(3), X, y, {"groups": groups}, classifier=False)
     for train, test in frozen.split(X, y):
         assert not set(groups[train]) & set(groups[test])
 
@@ -158,3 +158,43 @@ def test_a_generator_of_splits_is_read_once(search):
     search.set_params(cv=(split for split in splits), random_state=0).fit(X, y)
     assert search.n_splits_ == 3
     assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+
+
+class BlockSplit:
+    """A custom splitter that needs its own metadata, ``block``."""
+
+    def get_n_splits(self, X=None, y=None, groups=None, block=None):
+        return 3
+
+    def split(self, X, y=None, groups=None, block=None):
+        if block is None:
+            raise ValueError("BlockSplit needs block")
+        for b in range(3):
+            yield np.flatnonzero(block % 3 != b), np.flatnonzero(block % 3 == b)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda cv: TPESearchCV(Ridge(), SPACE, n_iter=3, cv=cv, random_state=0),
+        lambda cv: SuccessiveHalvingSearchCV(
+            Ridge(), SPACE, n_candidates=3, min_resources=20, cv=cv, random_state=0
+        ),
+    ],
+    ids=["tpe", "sh_n_samples"],
+)
+def test_routed_split_metadata_reach_the_splitter(make):
+    import sklearn
+    from sklearn.utils.metadata_routing import _MetadataRequester
+
+    class RoutedBlockSplit(_MetadataRequester, BlockSplit):
+        __metadata_request__split = {"block": True}
+
+    block = np.arange(len(X))
+    with sklearn.config_context(enable_metadata_routing=True):
+        # An alias of groups, and a custom splitter's own metadata.
+        aliased = GroupKFold(3).set_split_request(groups="patient")
+        search = make(aliased).fit(X, y, patient=block // 10)
+        assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+        search = make(RoutedBlockSplit()).fit(X, y, block=block)
+        assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
