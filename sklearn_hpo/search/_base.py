@@ -13,11 +13,11 @@ from abc import abstractmethod
 from typing import Any, Callable
 
 import numpy as np
-from sklearn.base import clone, is_classifier
+from sklearn.base import clone
 from sklearn.utils import check_random_state
 
 from sklearn_hpo.optimizers import BaseOptimizer
-from sklearn_hpo.search._splits import freeze_splits, reusable_cv, split_params
+from sklearn_hpo.search._splits import search_splits, splitting_once
 from sklearn_hpo.space import SearchSpace, as_search_space
 from sklearn_hpo.space._dimensions import Categorical
 from sklearn_hpo.utils._compat import (
@@ -115,16 +115,9 @@ class BaseSequentialSearchCV(DeferredResultsMixin, BaseSearchCV):
         self : object
             The fitted search.
         """
-        # BaseSearchCV.fit does not hand the data to _run_search, which
-        # splits it once for all rounds (see search/_splits.py).
-        self._fit_data = (X, y, params)
-        cv = self.cv
-        self.cv = reusable_cv(cv)  # a generator is read by fit and again here
-        try:
+        # _run_search splits the data once for all rounds (search/_splits.py).
+        with splitting_once(self, X, y, params):
             return super().fit(X, y, **params)
-        finally:
-            self.cv = cv
-            del self._fit_data
 
     @abstractmethod
     def _make_optimizer(
@@ -140,10 +133,7 @@ class BaseSequentialSearchCV(DeferredResultsMixin, BaseSearchCV):
         initial = check_initial_points(self.initial_points, space, self.n_iter)
         rng = check_random_state(self.random_state)
         optimizer = self._make_optimizer(space, rng)
-        X, y, params = self._fit_data
-        cv = freeze_splits(
-            self.cv, X, y, split_params(self, params), is_classifier(self.estimator)
-        )
+        cv = search_splits(self)
         rounds = SearchRounds(self, evaluate_candidates, callback_ctx, cv=cv)
 
         sliding = self._sliding_window and self.n_points > 1
@@ -206,7 +196,7 @@ class SearchRounds:
         ``cv_results_`` column numbering the evaluations; None adds none.
     cv : splitter or None, default=None
         Passed as ``cv`` to every call that is not given one: the search's
-        splits, computed once (see :func:`freeze_splits`).
+        splits, computed once (see :func:`search_splits`).
     """
 
     def __init__(

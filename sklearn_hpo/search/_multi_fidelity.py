@@ -34,7 +34,7 @@ from sklearn_hpo.search._resources import (
     check_resource,
     resolve_resources,
 )
-from sklearn_hpo.search._splits import freeze_splits, reusable_cv, split_params
+from sklearn_hpo.search._splits import search_splits, splitting_once
 from sklearn_hpo.search._warm_start import (
     ModelStore,
     WarmStartProxy,
@@ -171,8 +171,7 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
         # BaseSearchCV.fit does not hand X to _run_search; the n_samples
         # resource needs its size (as scikit-learn's Halving searches do).
         self._n_samples_orig = num_samples(X)
-        self._fit_data = (X, y, params)
-        estimator, cv = self.estimator, self.cv
+        estimator = self.estimator
         store = None
         self._epoch_budget = None
         try:
@@ -193,13 +192,13 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
                 store = ModelStore(on_disk=joblib.effective_n_jobs(self.n_jobs) != 1)
                 self.estimator = WarmStartProxy(estimator, self.resource, store)
             self._warm_store = store
-            self.cv = reusable_cv(cv)  # a generator is read by fit and again here
-            super().fit(X, y, **params)
+            with splitting_once(self, X, y, params):
+                super().fit(X, y, **params)
         finally:
-            self.estimator, self.cv = estimator, cv
+            self.estimator = estimator
             if store is not None:
                 store.close()
-            del self._fit_data, self._epoch_budget, self._n_samples_orig
+            del self._epoch_budget, self._n_samples_orig
             self.__dict__.pop("_warm_store", None)
         if self.resource == "partial_fit" and hasattr(self, "best_estimator_"):
             self.best_estimator_ = self.best_estimator_.estimator
@@ -215,10 +214,7 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
         splitter without a seed would otherwise give each rung other folds,
         and a warm-started model would continue on another training fold.
         """
-        X, y, params = self._fit_data
-        cv = freeze_splits(
-            self.cv, X, y, split_params(self, params), is_classifier(self.estimator)
-        )
+        cv = search_splits(self)
         return cv, cv.get_n_splits()
 
     def _select_best_index(self, refit: Any, refit_metric: str, results: dict) -> int:
