@@ -15,6 +15,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any
 
+import joblib
 import numpy as np
 
 from sklearn_hpo.utils._random import as_generator
@@ -111,11 +112,23 @@ class Dimension(ABC):
 
 
 def _safe_equal(a: Any, b: Any) -> bool:
+    """``a == b``; estimators (objects with ``get_params``, which compare by
+    identity) are equal when they have the same type and parameters, so that
+    a user's ``StandardScaler()`` matches the one in the space."""
+    if a is b:
+        return True
+    if hasattr(a, "get_params") and hasattr(b, "get_params"):
+        try:
+            return type(a) is type(b) and joblib.hash(
+                a.get_params(deep=False)
+            ) == joblib.hash(b.get_params(deep=False))
+        except Exception:
+            return False
     try:
         result = a == b
         return bool(result)
     except Exception:  # array-like choices compare element-wise
-        return a is b
+        return False
 
 
 def _check_number(name: str, what: str, value: Any, integral: bool) -> None:

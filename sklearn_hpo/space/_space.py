@@ -16,7 +16,12 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from sklearn_hpo.space._dimensions import Categorical, Dimension, _is_sequence
+from sklearn_hpo.space._dimensions import (
+    Categorical,
+    Dimension,
+    _is_sequence,
+    _safe_equal,
+)
 from sklearn_hpo.space._scipy import Distribution
 from sklearn_hpo.utils._random import as_generator
 
@@ -289,7 +294,7 @@ def _close(a: Any, b: Any) -> bool:
             b, (int, float, np.number)
         ):
             return bool(np.isclose(float(a), float(b), rtol=1e-9, atol=0.0))
-        return bool(a == b)
+        return _safe_equal(a, b)
     except Exception:
         return False
 

@@ -525,3 +525,17 @@ def test_an_exhausted_space_is_reported_once(search_cls):
     ]
     assert len(messages) == 1
     assert "only 1 distinct candidate;" in messages[0]
+
+
+def test_initial_points_may_name_estimators_by_equal_objects():
+    pipe = Pipeline([("sc", StandardScaler()), ("clf", LogisticRegression())])
+    space = {
+        "sc": [StandardScaler(), "passthrough"],
+        "clf__C": Real(0.01, 10, log=True),
+    }
+    point = {"sc": StandardScaler(), "clf__C": 1.0}  # not the space's object
+    search = BayesSearchCV(
+        pipe, space, n_iter=2, cv=2, random_state=0, initial_points=[point]
+    ).fit(X, y)
+    first = search.cv_results_["params"][0]
+    assert isinstance(first["sc"], StandardScaler) and first["clf__C"] == 1.0

@@ -180,3 +180,16 @@ def test_ranges_are_lists_of_values():
     assert list(Categorical(range(3)).choices) == [0, 1, 2]
     with pytest.raises(TypeError, match="'p'"):
         as_dimension("abc", "p")
+
+
+def test_estimator_choices_match_equal_estimators():
+    from sklearn.preprocessing import StandardScaler
+
+    dim = Categorical(
+        [StandardScaler(with_mean=False), StandardScaler(), "passthrough"]
+    )
+    assert dim.index(dim.choices[1]) == 1  # itself first
+    assert dim.index(StandardScaler()) == 1  # another one with the same parameters
+    assert dim.index(StandardScaler(with_mean=False)) == 0
+    with pytest.raises(ValueError, match="not one of the choices"):
+        dim.index(StandardScaler(with_std=False))
