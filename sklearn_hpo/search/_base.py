@@ -34,8 +34,31 @@ __all__ = [
     "SearchRounds",
     "check_initial_points",
     "check_param_names",
+    "fit_docstring",
     "score_key",
 ]
+
+
+def fit_docstring(summary: str) -> str:
+    """The docstring of a search's ``fit``, after its one-line ``summary``."""
+    return f"""{summary} on ``X, y``, then refit the best candidate.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), \
+default=None
+            Targets.
+        **params : dict
+            Passed to the estimator's ``fit``, the scorer and the splitter, as
+            in :meth:`sklearn.model_selection.GridSearchCV.fit`.
+
+        Returns
+        -------
+        self : object
+            The fitted search.
+        """
 
 
 class BaseSequentialSearchCV(DeferredResultsMixin, BaseSearchCV):
@@ -98,26 +121,11 @@ class BaseSequentialSearchCV(DeferredResultsMixin, BaseSearchCV):
         self.random_state = random_state
 
     def fit(self, X: Any, y: Any = None, **params: Any) -> BaseSequentialSearchCV:
-        """Run the search on ``X, y``, then refit the best candidate.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
-            Targets.
-        **params : dict
-            Passed to the estimator's ``fit``, the scorer and the splitter, as
-            in :meth:`sklearn.model_selection.GridSearchCV.fit`.
-
-        Returns
-        -------
-        self : object
-            The fitted search.
-        """
         # _run_search splits the data once for all rounds (search/_splits.py).
         with splitting_once(self, X, y, params):
             return super().fit(X, y, **params)
+
+    fit.__doc__ = fit_docstring("Run the search")
 
     @abstractmethod
     def _make_optimizer(

@@ -22,7 +22,7 @@ from sklearn_hpo.schedulers import (
     Bracket,
     Rung,
 )
-from sklearn_hpo.search._base import SearchRounds, check_param_names
+from sklearn_hpo.search._base import SearchRounds, check_param_names, fit_docstring
 from sklearn_hpo.search._hyperband_sampler import BracketSampler
 from sklearn_hpo.search._partial_fit import (
     EpochBudget,
@@ -151,23 +151,6 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
 
     # ----------------------------------------------------------------- fit
     def fit(self, X: Any, y: Any = None, **params: Any) -> BaseMultiFidelitySearchCV:
-        """Run the brackets on ``X, y``, then refit the best candidate.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
-            Targets.
-        **params : dict
-            Passed to the estimator's ``fit``, the scorer and the splitter, as
-            in :meth:`sklearn.model_selection.GridSearchCV.fit`.
-
-        Returns
-        -------
-        self : object
-            The fitted search.
-        """
         # BaseSearchCV.fit does not hand X to _run_search; the n_samples
         # resource needs its size (as scikit-learn's Halving searches do).
         self._n_samples_orig = num_samples(X)
@@ -206,6 +189,8 @@ class BaseMultiFidelitySearchCV(BaseSearchCV):
             # The refit ran on a proxy whose store was closed: a plain fit.
             self.best_estimator_ = self.best_estimator_.estimator
         return self
+
+    fit.__doc__ = fit_docstring("Run the brackets")
 
     def _checked_cv(self) -> tuple[Any, int]:
         """The search's splits of this fit's data, and their number.
