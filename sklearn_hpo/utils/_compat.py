@@ -57,7 +57,9 @@ SKLEARN_VERSION = tuple(int(p) for p in sklearn.__version__.split(".")[:2])
 # ---------------------------------------------------------------------------
 
 _original_check = getattr(_sk_search, "_warn_or_raise_about_fit_failures", None)
-_collector: contextvars.ContextVar[tuple[Any, list] | None] = contextvars.ContextVar(
+# (the search, its collected fit errors, failed results awaiting score dicts)
+_State = tuple[Any, list, dict]
+_collector: contextvars.ContextVar[_State | None] = contextvars.ContextVar(
     "sklearn_hpo_fit_failures", default=None
 )
 _patch_lock = threading.Lock()
@@ -76,11 +78,44 @@ def _collecting_check(results: list[dict], error_score: Any) -> None:
     state = _collector.get()
     if state is None:
         return _original_check(results, error_score)
-    search, collected = state
+    search, collected, waiting = state
     if search is not None and _calling_search(search) is not search:
         return _original_check(results, error_score)  # a nested search
     collected.extend({"fit_error": r.get("fit_error")} for r in results)
+    _fill_failed_score_dicts(results, waiting)
     return None
+
+
+def _fill_failed_score_dicts(results: list[dict], waiting: dict) -> None:
+    """Give failed fits score dicts once a callable scorer is known to return dicts.
+
+    scikit-learn's ``_insert_error_scores`` does this within one
+    ``evaluate_candidates`` call, from a successful fit of the same call; it
+    can rely on that because the check it runs first raises when every fit of
+    the call failed. Deferred, that check no longer raises, so a call whose
+    fits all failed keeps scalar error scores next to other calls' dicts, and
+    formatting ``cv_results_`` fails. Failed results are kept here until the
+    metric names are known, then rewritten in place (the objects that
+    ``BaseSearchCV.fit`` formats).
+    """
+    if waiting["names"] is None:
+        for r in results:
+            if r.get("fit_error") is None and isinstance(r.get("test_scores"), dict):
+                waiting["names"] = list(r["test_scores"])
+                break
+    waiting["failed"].extend(
+        r
+        for r in results
+        if r.get("fit_error") is not None and not isinstance(r.get("test_scores"), dict)
+    )
+    names = waiting["names"]
+    if names is None:
+        return
+    for r in waiting["failed"]:
+        for key in ("test_scores", "train_scores"):
+            if key in r and not isinstance(r[key], dict):
+                r[key] = {name: r[key] for name in names}
+    waiting["failed"].clear()
 
 
 @contextlib.contextmanager
@@ -118,7 +153,7 @@ def deferred_fit_failure_checks(
             _sk_search._warn_or_raise_about_fit_failures = _collecting_check
         _patch_users += 1
     collected: list = []
-    token = _collector.set((search, collected))
+    token = _collector.set((search, collected, {"names": None, "failed": []}))
     failed = False
     try:
         yield collected

@@ -6,6 +6,7 @@ fast and deterministic.
 """
 
 import pickle
+import warnings
 import zlib
 
 import numpy as np
@@ -385,6 +386,31 @@ def test_failing_candidates_are_tolerated_and_never_win():
                 np.asarray(res["iter"]) == i - 1
             )
             assert (~failed[prev]).sum() < rows.sum()
+
+
+def test_callable_scorer_returning_a_dict_with_a_failed_rung():
+    # A rung whose fits all fail must give NaN for every metric (as
+    # GridSearchCV), not crash when cv_results_ is formatted.
+    def scorer(est, X, y=None):
+        return {"quality": est.score(X), "zero": 0.0}
+
+    for seed in range(3):
+        search = hyperband(
+            estimator=BudgetDouble(fail_above=0.3), scoring=scorer, refit="quality",
+            random_state=seed,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            search.fit(XZ)
+        assert search.multimetric_
+        res = search.cv_results_
+        failed = np.array([p["x0"] > 0.3 for p in res["params"]])
+        assert failed.any() and not failed.all()
+        for metric in ("quality", "zero"):
+            scores = res[f"mean_test_{metric}"]
+            assert np.isnan(scores[failed]).all()
+            assert np.isfinite(scores[~failed]).all()
+        assert search.best_params_["x0"] <= 0.3
 
 
 def test_all_failing_raises():

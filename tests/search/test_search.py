@@ -223,6 +223,34 @@ def test_all_fits_failing_raises_once_at_the_end(make):
         search.fit(X, y)
 
 
+def _dict_scorer(est, X, y):
+    accuracy = float(np.mean(est.predict(X) == y))
+    return {"acc": accuracy, "err": 1.0 - accuracy}
+
+
+@pytest.mark.parametrize("first", [0.9, 0.1])
+def test_callable_scorer_returning_a_dict_with_failed_candidates(make, first):
+    # GridSearchCV gives a failed candidate NaN for every metric. With the
+    # fit-failure check deferred, a round whose fits all failed kept scalar
+    # scores, and formatting cv_results_ crashed, whether it came first or
+    # after rounds that had succeeded.
+    search = make(
+        FailingClassifier(), {"p": Real(0, 1)}, n_iter=5, cv=2, random_state=0,
+        scoring=_dict_scorer, refit="acc",
+        initial_points=[{"p": first}, {"p": 1.0 - first}],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitFailedWarning)
+        search.fit(X, y)
+    assert search.multimetric_
+    failed = np.array([p["p"] > 0.5 for p in search.cv_results_["params"]])
+    assert failed.any() and not failed.all()
+    for metric in ("acc", "err"):
+        scores = search.cv_results_[f"mean_test_{metric}"]
+        assert np.all(np.isnan(scores[failed])) and np.all(np.isfinite(scores[~failed]))
+    assert search.best_params_["p"] <= 0.5
+
+
 def test_error_score_raise(make):
     search = make(
         FailingClassifier(threshold=-1), {"p": Real(0, 1)}, n_iter=3, cv=2,
