@@ -10,7 +10,6 @@ exhausted finite spaces.
 
 from __future__ import annotations
 
-import itertools
 import math
 import numbers
 import warnings
@@ -20,6 +19,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from sklearn_hpo.space import SearchSpace, as_search_space
+from sklearn_hpo.space._space import unit_values
 from sklearn_hpo.utils._random import as_generator
 
 __all__ = ["BaseOptimizer", "SearchSpaceExhaustedWarning"]
@@ -91,6 +91,13 @@ class BaseOptimizer(ABC):
         list of dict
             Fewer than ``n_candidates`` only when a finite space is exhausted
             (a :class:`SearchSpaceExhaustedWarning` is issued).
+
+        Notes
+        -----
+        Tell every asked candidate, a failed one with NaN: the strategies
+        that work in steps (a generation, a swarm iteration, a line of
+        coordinate descent, a pair of SPSA probes) wait for all the step's
+        results before they take the next one.
         """
         if (
             not isinstance(n_candidates, numbers.Integral)
@@ -234,26 +241,13 @@ class BaseOptimizer(ABC):
         space = self.space
         blocks = []
         for k, sub in enumerate(space.subspaces):
-            per_dim = []
-            for dim in sub.values():
-                m = dim.n_values
-                if m is None or not math.isfinite(m):
-                    return np.empty((0, space.n_columns))
-                per_dim.append(space_values_unit(dim))
-            combos = np.array(list(itertools.product(*per_dim)), dtype=float)
-            block = np.full((len(combos), space.n_columns), np.nan)
-            if space.has_selector:
-                block[:, 0] = (k + 0.5) / len(space.subspaces)
-            cols = [j for j, c in enumerate(space.columns) if c.subspace == k]
-            block[:, cols] = combos
-            blocks.append(block)
-        return np.vstack(blocks)
+            sizes = [dim.n_values for dim in sub.values()]
+            if any(m is None or not math.isfinite(m) for m in sizes):
+                return np.empty((0, space.n_columns))
+            blocks.append(space.enumerate_subspace(k))
+        return space.snap(np.vstack(blocks))
 
 
 def space_values_unit(dim: Any) -> np.ndarray:
     """Canonical unit values of every value of a finite dimension."""
-    m = int(dim.n_values)
-    if getattr(dim, "discrete", False):  # a finite discrete distribution
-        return np.unique(dim.to_unit(dim.values()))
-    # Cell centres cover every value of Integer and Categorical dimensions.
-    return np.unique(dim.snap((np.arange(m) + 0.5) / m))
+    return unit_values(dim)

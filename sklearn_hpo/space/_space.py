@@ -9,6 +9,7 @@ sub-spaces a candidate does not use are NaN ("inactive").
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +27,10 @@ from sklearn_hpo.space._scipy import Distribution
 from sklearn_hpo.utils._random import as_generator
 
 __all__ = ["SearchSpace", "Column", "as_search_space", "as_dimension"]
+
+# Overlapping finite sub-spaces up to this many points are enumerated to
+# count their distinct candidates.
+_COUNT_LIMIT = 200_000
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,13 @@ class SearchSpace:
                 cols.append(Column(k, name, dim))
             self._col_index.append(index)
         self.columns = tuple(cols)
+        # Earlier sub-spaces with the same parameter names: a point that both
+        # hold belongs to the first (subspace_of), so snap re-encodes it there.
+        self._shadowed_by = [
+            [j for j in range(k) if set(self.subspaces[j]) == set(sub)]
+            for k, sub in enumerate(self.subspaces)
+        ]
+        self._size: float | None = None
 
     def __repr__(self) -> str:
         subs = ", ".join(repr(s) for s in self.subspaces)
@@ -144,16 +156,45 @@ class SearchSpace:
     @property
     def size(self) -> float:
         """Number of distinct candidates (``math.inf`` if any dimension is
-        continuous)."""
+        continuous).
+
+        A candidate that several sub-spaces hold counts once (up to
+        ``_COUNT_LIMIT`` points per overlapping sub-space; beyond that, once
+        per sub-space).
+        """
+        if self._size is None:
+            self._size = self._count()
+        return self._size
+
+    def _count(self) -> float:
         total = 0
-        for sub in self.subspaces:
+        for k, sub in enumerate(self.subspaces):
             n = 1
             for dim in sub.values():
                 if dim.n_values is None:
                     return math.inf
                 n *= dim.n_values
+            if self._shadowed_by[k] and n <= _COUNT_LIMIT:
+                rows = self.enumerate_subspace(k)
+                n = int(np.sum(self._subspace_indices(self.snap(rows)) == k))
             total += n
         return total
+
+    def enumerate_subspace(self, k: int) -> np.ndarray:
+        """Unit rows of every point of the finite sub-space ``k``.
+
+        Rows are in the sub-space's own encoding (not re-encoded in an
+        earlier sub-space that holds the same point).
+        """
+        per_dim = [unit_values(dim) for dim in self.subspaces[k].values()]
+        combos = np.array(list(itertools.product(*per_dim)), dtype=float)
+        block = np.full((len(combos), self.n_columns), np.nan)
+        if self.has_selector:
+            block[:, 0] = (k + 0.5) / len(self.subspaces)
+        block[:, list(self._col_index[k].values())] = combos.reshape(
+            len(combos), len(per_dim)
+        )
+        return block
 
     def subspace_of(self, candidate: Mapping[str, Any]) -> int:
         """Index of the sub-space ``candidate`` belongs to.
@@ -253,7 +294,9 @@ class SearchSpace:
         """Canonical form of unit rows: ``to_unit(from_unit(U))``, vectorised.
 
         Discrete values move to the centre of their cell, inactive columns
-        become NaN and out-of-range values are clipped.
+        become NaN and out-of-range values are clipped. A point of a
+        sub-space that an earlier sub-space with the same names also holds
+        is encoded in the earlier one, as :meth:`to_unit` does.
         """
         U = np.atleast_2d(np.asarray(U, dtype=float))
         S = np.full(U.shape, np.nan)
@@ -267,6 +310,8 @@ class SearchSpace:
             for j in index.values():
                 u = np.nan_to_num(U[rows, j], nan=0.5)
                 S[rows, j] = self.columns[j].dimension.snap(u)
+            if self._shadowed_by[k] and len(rows):
+                S[rows] = self.to_unit(self.from_unit(S[rows]))
         return S
 
     def sample_unit(self, n: int, random_state: Any = None) -> np.ndarray:
@@ -277,6 +322,15 @@ class SearchSpace:
     def active_mask(self, U: np.ndarray) -> np.ndarray:
         """Boolean mask of the columns each row uses."""
         return ~np.isnan(self.snap(U))
+
+
+def unit_values(dim: Dimension) -> np.ndarray:
+    """Canonical unit codes of every value of a finite dimension."""
+    m = int(dim.n_values)
+    if getattr(dim, "discrete", False):  # a finite discrete distribution
+        return np.unique(dim.to_unit(dim.values()))
+    # Cell centres cover every value of Integer and Categorical dimensions.
+    return np.unique(dim.snap((np.arange(m) + 0.5) / m))
 
 
 def _holds(dim: Dimension, value: Any) -> bool:

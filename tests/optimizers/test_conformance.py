@@ -201,6 +201,31 @@ def test_finite_space_is_exhausted_with_a_warning(make):
         assert opt.ask(1) == []
 
 
+def test_overlapping_sub_spaces_are_searched_without_repeats_or_stalls(make):
+    # Sub-spaces that share names and values: a point both hold is one
+    # candidate. It used to be asked in one sub-space and told in the other,
+    # so it stayed pending for ever (the population strategies then waited
+    # on it and stopped moving) and was proposed again from its other form.
+    space = as_search_space([{"a": Integer(1, 6)}, {"a": Integer(4, 9)}])
+    assert space.size == 9
+    opt = make(space, 0)
+    seen = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SearchSpaceExhaustedWarning)
+        while len(seen) < 9:
+            cands = opt.ask(min(2, 9 - len(seen)))
+            seen += cands
+            opt.tell(cands, [-abs(c["a"] - 5) for c in cands])
+            assert not opt._pending
+    assert sorted(c["a"] for c in seen) == list(range(1, 10))
+    continuous = as_search_space([{"x": Real(0, 2)}, {"x": Real(1, 3)}])
+    opt = make(continuous, 0)
+    for _ in range(12):
+        cands = opt.ask(2)
+        opt.tell(cands, [-((c["x"] - 1.5) ** 2) for c in cands])
+        assert not opt._pending
+
+
 def test_tell_accepts_candidates_that_were_not_asked(make):
     space = as_search_space(SPACES["mixed"])
     opt = make(space, 6)

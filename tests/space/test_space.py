@@ -102,3 +102,27 @@ def test_sub_spaces_sharing_a_name_with_other_ranges_are_told_apart():
         space.check_candidate({"C": 1.0})  # in neither
     (back,) = space.from_unit(space.to_unit([{"C": 100.0}]))
     assert back["C"] == pytest.approx(100.0)
+
+
+def test_a_point_of_overlapping_sub_spaces_has_one_canonical_form():
+    # The second sub-space repeats the first's values 1 and 2: a point that
+    # both hold is encoded in the first one, by snap as by to_unit, and
+    # counts once.
+    space = as_search_space([{"x": [1, 2]}, {"x": [2, 3]}, {"y": [0]}])
+    assert space.size == 4
+    U = space.enumerate_subspace(1)
+    S = space.snap(U)
+    assert [c["x"] for c in space.from_unit(S)] == [2, 3]
+    np.testing.assert_array_equal(S[0], space.to_unit([{"x": 2}])[0])
+    np.testing.assert_array_equal(S[1], U[1])
+    assert space.subspace_of({"x": 3}) == 1
+    np.testing.assert_array_equal(space.snap(S), S)
+
+
+def test_overlapping_continuous_sub_spaces_snap_to_the_first_holding_one():
+    space = as_search_space([{"C": Real(0, 10)}, {"C": Real(5, 20)}])
+    assert space.size == np.inf
+    U = space.to_unit([{"C": 7.0}, {"C": 15.0}])
+    assert list(space._subspace_indices(U)) == [0, 1]
+    second = np.array([[0.75, np.nan, (7.0 - 5) / 15]])  # 7.0, written in the second
+    np.testing.assert_allclose(space.snap(second), U[:1])
