@@ -20,14 +20,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import joblib
 import numpy as np
 from sklearn import get_config
 from sklearn.base import clone, is_classifier
 from sklearn.pipeline import Pipeline
 from sklearn.utils.metadata_routing import process_routing
 
-from sklearn_hpo.search._warm_start import ModelStore, candidate_key
+from sklearn_hpo.search._warm_start import ModelStore, model_key
 
 __all__ = ["EpochBudget", "PartialFitProxy", "check_partial_fit"]
 
@@ -205,10 +204,10 @@ class PartialFitProxy:
         if store is None or not store.active:
             self._epochs(self.estimator, X, y, epochs, fit_params, fresh=True)
             return self
-        key = (
-            candidate_key(self._params, RESOURCE),
-            joblib.hash((X, y, fit_params)),
-        )
+        key = model_key(self._params, RESOURCE, (X, y, fit_params))
+        if key is None:  # nothing to key a saved model with: train afresh
+            self._epochs(self.estimator, X, y, epochs, fit_params, fresh=True)
+            return self
         saved = store.load(key)
         if saved is not None and saved[0] < epochs:
             previous, model = saved

@@ -16,6 +16,7 @@ exact. The refit on the whole data never uses the store.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -46,6 +47,8 @@ __all__ = [
     "ModelStore",
     "WarmStartProxy",
     "candidate_key",
+    "fingerprint",
+    "model_key",
     "resolve_warm_start",
     "resource_owner",
 ]
@@ -184,9 +187,44 @@ def _continues(owner: Any) -> bool:
     return getattr(owner, "solver", None) != "liblinear"
 
 
-def candidate_key(params: dict, resource: str) -> str:
+def fingerprint(obj: Any) -> str | None:
+    """A hash of ``obj`` that keys saved models, or None if it has none.
+
+    ``joblib.hash`` pickles; what plain pickle cannot save (a lambda passed as
+    a fit parameter, such as GradientBoosting's ``monitor``, or inside a
+    searched value) is hashed from its cloudpickle bytes instead. An object
+    neither can pickle has no fingerprint: its fits are not continued.
+    """
+    try:
+        return joblib.hash(obj)
+    except Exception:
+        pass
+    if cloudpickle is None:  # pragma: no cover
+        return None
+    try:
+        return hashlib.sha1(cloudpickle.dumps(obj)).hexdigest()
+    except Exception:
+        return None
+
+
+def candidate_key(params: dict, resource: str) -> str | None:
     """A hash of a candidate's parameters, without the resource."""
-    return joblib.hash(sorted((k, v) for k, v in params.items() if k != resource))
+    return fingerprint(sorted((k, v) for k, v in params.items() if k != resource))
+
+
+def model_key(params: dict, resource: str, data: tuple) -> tuple | None:
+    """Key of a candidate's saved model on one fold, or None if it has none.
+
+    ``data`` is ``(X, y, fit_params)``; the key holds the candidate's
+    parameters without the resource, the fold's data and the fit parameters.
+    """
+    X, y, fit_params = data
+    parts = (
+        candidate_key(params, resource),
+        fingerprint((X, y)),
+        fingerprint(fit_params) if fit_params else "",
+    )
+    return None if None in parts else parts
 
 
 def _counts_in_total(owner: Any, name: str) -> bool:
@@ -354,10 +392,10 @@ class WarmStartProxy:
         ):
             self.estimator.fit(X, y, **fit_params)
             return self
-        key = (
-            candidate_key(self._params, self.resource),
-            joblib.hash((X, y, fit_params)),
-        )
+        key = model_key(self._params, self.resource, (X, y, fit_params))
+        if key is None:  # nothing to key a saved model with: retrain
+            self.estimator.fit(X, y, **fit_params)
+            return self
         saved = self.store.load(key)
         if not (
             saved is not None

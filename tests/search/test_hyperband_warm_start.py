@@ -20,8 +20,14 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from sklearn_hpo import HyperbandSearchCV, Integer, Real, SuccessiveHalvingSearchCV
-from sklearn_hpo.search._warm_start import ModelStore, _continues
+from sklearn_hpo import (
+    Categorical,
+    HyperbandSearchCV,
+    Integer,
+    Real,
+    SuccessiveHalvingSearchCV,
+)
+from sklearn_hpo.search._warm_start import ModelStore, _continues, model_key
 
 TRAINED: list[int] = []  # units trained by each GrowingDouble.fit (n_jobs=1)
 
@@ -359,6 +365,19 @@ def test_store_saves_what_pickle_cannot_and_skips_what_nothing_can():
         store.close()
 
 
+def test_model_keys_of_what_plain_pickle_cannot_hash():
+    import threading
+
+    data = (XZ, None, {})
+    def f(z):
+        return z
+
+    key = model_key({"f": f, "n": 3}, "n", data)  # a local function
+    assert key is not None and key == model_key({"f": f, "n": 9}, "n", data)
+    assert key != model_key({"f": f, "n": 3}, "n", (XZ, None, {"g": f}))
+    assert model_key({"lock": threading.Lock()}, "n", data) is None
+
+
 def continued(estimator, X_test, y_test):
     """1 for a model that was continued (warm start is left on), else 0."""
     return float(estimator[-1].warm_start)
@@ -388,6 +407,38 @@ def test_models_that_pickle_cannot_save_continue_with_several_workers():
     )
     for res in results:  # every promoted candidate continued its model
         promoted = np.asarray(res["iter"]) > 0
+        assert np.all(np.asarray(res["mean_test_continued"])[promoted] == 1.0)
+
+
+def test_lambdas_in_searched_values_and_fit_params_are_continued():
+    # Saved models are keyed by a hash of the candidate and of the fit
+    # parameters; plain pickle cannot hash a lambda, and every such fit
+    # failed (a monitor passed to fit) or scored NaN (a searched value).
+    from sklearn.preprocessing import FunctionTransformer
+
+    pipe = make_pipeline(
+        FunctionTransformer(), GradientBoostingClassifier(random_state=0)
+    )
+    space = {
+        "functiontransformer": Categorical(
+            [FunctionTransformer(lambda Z: 2 * Z), FunctionTransformer()]
+        ),
+        "gradientboostingclassifier__learning_rate": Real(0.01, 0.5),
+    }
+    monitor = {"gradientboostingclassifier__monitor": lambda i, est, loc: False}
+    for n_jobs in (1, 2):
+        search = SuccessiveHalvingSearchCV(
+            pipe, space, resource="gradientboostingclassifier__n_estimators",
+            min_resources=2, max_resources=8, factor=2, n_candidates=8, cv=3,
+            scoring={"accuracy": "accuracy", "continued": continued},
+            refit="accuracy", random_state=0, n_jobs=n_jobs, error_score="raise",
+        ).fit(X, y, **monitor)  # fmt: skip
+        res = search.cv_results_
+        lambdas = np.array(
+            [p["functiontransformer"].func is not None for p in res["params"]]
+        )
+        promoted = np.asarray(res["iter"]) > 0
+        assert (lambdas & promoted).any()
         assert np.all(np.asarray(res["mean_test_continued"])[promoted] == 1.0)
 
 
