@@ -17,7 +17,11 @@ from sklearn.base import clone
 from sklearn.utils import check_random_state
 
 from sklearn_hpo.optimizers import BaseOptimizer
-from sklearn_hpo.search._splits import search_splits, splitting_once
+from sklearn_hpo.search._splits import (
+    FitTimeStateMixin,
+    search_splits,
+    splitting_once,
+)
 from sklearn_hpo.space import SearchSpace, as_search_space
 from sklearn_hpo.space._dimensions import Categorical
 from sklearn_hpo.utils._compat import (
@@ -61,7 +65,7 @@ default=None
         """
 
 
-class BaseSequentialSearchCV(DeferredResultsMixin, BaseSearchCV):
+class BaseSequentialSearchCV(FitTimeStateMixin, DeferredResultsMixin, BaseSearchCV):
     """Base class of searches driven by an ask/tell optimizer.
 
     Subclasses implement :meth:`_make_optimizer`; the loop is

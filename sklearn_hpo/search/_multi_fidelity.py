@@ -34,7 +34,11 @@ from sklearn_hpo.search._resources import (
     check_resource,
     resolve_resources,
 )
-from sklearn_hpo.search._splits import search_splits, splitting_once
+from sklearn_hpo.search._splits import (
+    FitTimeStateMixin,
+    search_splits,
+    splitting_once,
+)
 from sklearn_hpo.search._warm_start import (
     ModelStore,
     WarmStartProxy,
@@ -59,7 +63,7 @@ def _best_first(scores: np.ndarray) -> np.ndarray:
     return np.argsort(keyed, kind="stable")
 
 
-class BaseMultiFidelitySearchCV(BaseSearchCV):
+class BaseMultiFidelitySearchCV(FitTimeStateMixin, BaseSearchCV):
     """Base class of the searches that run brackets of successive halving.
 
     Subclasses implement :meth:`_make_plan` (and may override

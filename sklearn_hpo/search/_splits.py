@@ -27,6 +27,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils.metadata_routing import process_routing
 
 __all__ = [
+    "FitTimeStateMixin",
     "FrozenSplits",
     "freeze_splits",
     "reusable_cv",
@@ -34,6 +35,26 @@ __all__ = [
     "split_params",
     "splitting_once",
 ]
+
+
+class FitTimeStateMixin:
+    """Leaves what a search holds only while it fits out of its pickles.
+
+    scikit-learn >= 1.9 sends the search itself (``caller=self``) with every
+    fit it dispatches to joblib's workers. During ``fit`` our searches hold
+    the data (``_fit_data``) and the results of every round so far
+    (``_deferred_results_state``); pickled with each task, they made the
+    traffic to the workers grow with the square of the number of rounds.
+    Workers use neither, and neither exists once ``fit`` returns.
+    """
+
+    _FIT_TIME_ATTRIBUTES = ("_fit_data", "_deferred_results_state")
+
+    def __getstate__(self) -> dict:
+        state = dict(super().__getstate__())  # type: ignore[misc]
+        for name in self._FIT_TIME_ATTRIBUTES:
+            state.pop(name, None)
+        return state
 
 
 @contextlib.contextmanager

@@ -198,3 +198,40 @@ def test_routed_split_metadata_reach_the_splitter(make):
         assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
         search = make(RoutedBlockSplit()).fit(X, y, block=block)
         assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+
+
+_FIT_TIME = {"_fit_data", "_deferred_results_state"}
+_PROBED: list = []  # (search, what it held, what its pickle kept), per score
+
+
+def _probe(estimator, X_test, y_test):
+    """A scorer that pickles the search being fit (``_PROBED[0]``)."""
+    import pickle
+
+    search = _PROBED[0]
+    copy = pickle.loads(pickle.dumps(search))
+    _PROBED.append((_FIT_TIME & set(vars(search)), _FIT_TIME & set(vars(copy))))
+    return 0.0
+
+
+@pytest.mark.parametrize(
+    "search_cls, params",
+    [
+        (BayesSearchCV, {"n_iter": 3, "n_initial_points": 2}),
+        (SuccessiveHalvingSearchCV, {"n_candidates": 3, "resource": "n_samples"}),
+    ],
+)
+def test_pickles_made_during_fit_leave_out_the_data_and_results(search_cls, params):
+    # scikit-learn >= 1.9 sends the search with every task to the workers.
+    import pickle
+
+    search = search_cls(
+        Ridge(), SPACE, cv=3, scoring=_probe, random_state=0, error_score="raise",
+        **params,
+    )
+    _PROBED[:] = [search]
+    search.fit(X, y)
+    seen = _PROBED[1:]
+    assert seen and all("_fit_data" in held and not kept for held, kept in seen)
+    fitted = pickle.loads(pickle.dumps(search))
+    assert fitted.best_params_ == search.best_params_
