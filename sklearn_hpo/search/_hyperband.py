@@ -32,9 +32,12 @@ __all__ = ["HyperbandSearchCV", "SuccessiveHalvingSearchCV"]
 
 _WARM_START_NOTES = """
     Warm start (``warm_start``): with an int ``random_state``, forests,
-    extra trees, bagging, gradient boosting and HistGradientBoosting (with
-    ``early_stopping=False``; its early stopping splits validation data per
-    fit) give the same scores as retraining, checked in the tests.
+    extra trees, bagging, gradient boosting and HistGradientBoosting give the
+    same scores as retraining, checked in the tests. Gradient boosting with
+    early stopping (``n_iter_no_change``, or HistGradientBoosting's
+    ``early_stopping``, on by default above 10,000 samples) is retrained
+    instead: its stopping criterion restarts at every fit, so a continued
+    model would train past where a fresh fit stops.
     ``n_estimators`` and HistGradientBoosting's ``max_iter`` count in total;
     for other estimators (MLP, SGD, linear models) each warm fit runs
     ``max_iter`` more iterations, so a continuation is given the difference

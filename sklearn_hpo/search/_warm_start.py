@@ -27,6 +27,8 @@ from sklearn.base import clone
 from sklearn.ensemble import (
     BaggingClassifier,
     BaggingRegressor,
+    GradientBoostingClassifier,
+    GradientBoostingRegressor,
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
 )
@@ -175,15 +177,29 @@ def _cloning_container(estimator: Any, resource: str) -> str | None:
     return None
 
 
-def _continues(owner: Any) -> bool:
+def _continues(owner: Any, n_samples: int) -> bool:
     """Whether ``owner``, as configured, continues its fitted model when
-    ``warm_start=True``: liblinear (LogisticRegression's solver) ignores
-    ``warm_start`` and would train only the missing iterations, and bagging
-    refuses ``warm_start`` with ``oob_score=True``."""
+    ``warm_start=True`` as a fresh fit would train it.
+
+    liblinear (LogisticRegression's solver) ignores ``warm_start`` and would
+    train only the missing iterations; bagging refuses ``warm_start`` with
+    ``oob_score=True``. Gradient boosting with early stopping
+    (``n_iter_no_change``; HistGradientBoosting's ``early_stopping``, "auto"
+    above 10,000 samples) restarts its stopping criterion at every fit, so a
+    continued model trains past the point where a fresh fit stops.
+    """
     if isinstance(owner, (BaggingClassifier, BaggingRegressor)) and getattr(
         owner, "oob_score", False
     ):
         return False
+    boosting = (GradientBoostingClassifier, GradientBoostingRegressor)
+    if isinstance(owner, boosting) and owner.n_iter_no_change is not None:
+        return False
+    hist = (HistGradientBoostingClassifier, HistGradientBoostingRegressor)
+    if isinstance(owner, hist):
+        stopping = owner.early_stopping
+        if stopping is True or (stopping == "auto" and n_samples > 10_000):
+            return False
     return getattr(owner, "solver", None) != "liblinear"
 
 
@@ -388,7 +404,7 @@ class WarmStartProxy:
             not self.store.active
             or resource is None
             or not _has_warm_start(owner)
-            or not _continues(owner)
+            or not _continues(owner, X.shape[0] if hasattr(X, "shape") else len(X))
         ):
             self.estimator.fit(X, y, **fit_params)
             return self

@@ -121,8 +121,22 @@ def test_warm_start_reuses_models_with_the_same_scores(resource):
             "max_iter",
         ),
         (BaggingClassifier(random_state=0), "n_estimators"),
+        # Early stopping restarts at every fit: these are retrained.
+        (
+            GradientBoostingClassifier(
+                n_iter_no_change=2, learning_rate=0.5, random_state=0
+            ),
+            "n_estimators",
+        ),
+        (
+            HistGradientBoostingClassifier(
+                early_stopping=True, n_iter_no_change=2, learning_rate=0.5,
+                random_state=0,
+            ),
+            "max_iter",
+        ),
     ],
-    ids=["rf", "et", "gb", "hgb", "bagging"],
+    ids=["rf", "et", "gb", "hgb", "bagging", "gb_stopping", "hgb_stopping"],
 )
 def test_warm_start_is_exact_for_ensembles(estimator, resource):
     space = (
@@ -139,6 +153,15 @@ def test_warm_start_is_exact_for_ensembles(estimator, resource):
             for ws in (False, True)
         ]  # fmt: skip
     np.testing.assert_array_equal(scores[0], scores[1])
+
+
+def test_early_stopping_boosting_is_never_continued():
+    hgb = HistGradientBoostingClassifier
+    assert not _continues(hgb(early_stopping=True), 100)
+    assert _continues(hgb(), 10_000) and not _continues(hgb(), 10_001)  # "auto"
+    assert _continues(hgb(early_stopping=False), 10**6)
+    assert not _continues(GradientBoostingClassifier(n_iter_no_change=3), 100)
+    assert _continues(GradientBoostingClassifier(), 100)
 
 
 def test_warm_start_in_a_pipeline_and_with_process_workers(monkeypatch, tmp_path):
@@ -456,8 +479,8 @@ def test_bagging_with_oob_score_is_retrained():
     ]  # fmt: skip
     np.testing.assert_allclose(results[0], results[1])
     # Not even tried (a failed attempt would train twice).
-    assert not _continues(est)
-    assert _continues(BaggingClassifier())
+    assert not _continues(est, 150)
+    assert _continues(BaggingClassifier(), 150)
 
 
 class RefusesToContinue(GrowingDouble):
