@@ -224,8 +224,23 @@ def fingerprint(obj: Any) -> str | None:
 
 
 def candidate_key(params: dict, resource: str) -> str | None:
-    """A hash of a candidate's parameters, without the resource."""
-    return fingerprint(sorted((k, v) for k, v in params.items() if k != resource))
+    """A hash of a candidate's parameters, without the resource.
+
+    A searched estimator that holds the resource (``"clf"`` for
+    ``resource="clf__n_estimators"``) is hashed with the resource unset: the
+    search sets the resource on that very object at every rung.
+    """
+    items = []
+    for name, value in params.items():
+        if name == resource:
+            continue
+        if resource.startswith(name + "__") and hasattr(value, "set_params"):
+            try:
+                value = clone(value).set_params(**{resource[len(name) + 2 :]: None})
+            except Exception:  # not a parameter of it after all: hash as is
+                pass
+        items.append((name, value))
+    return fingerprint(sorted(items, key=lambda item: item[0]))
 
 
 def model_key(params: dict, resource: str, data: tuple) -> tuple | None:

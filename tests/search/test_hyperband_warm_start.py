@@ -108,6 +108,24 @@ def test_warm_start_reuses_models_with_the_same_scores(resource):
     assert warm[1] == cold[1] - saved
 
 
+def test_a_searched_estimator_holding_the_resource_is_continued():
+    # The search sets est__n_estimators on the chosen estimator object
+    # itself; its models were keyed by it, so the key changed at every rung
+    # and nothing was ever continued.
+    from sklearn.pipeline import Pipeline
+
+    pipe = Pipeline([("est", GrowingDouble())])
+    space = {"est": Categorical([GrowingDouble(x0=v) for v in (0.1, 0.3, 0.6, 0.9)])}
+    results = {}
+    for warm_start in (False, "auto"):
+        TRAINED.clear()
+        search = _search(pipe, "est__n_estimators", warm_start, space=space)
+        search.fit(XZ)
+        results[warm_start] = (search.cv_results_["mean_test_score"], sum(TRAINED))
+    np.testing.assert_array_equal(results[False][0], results["auto"][0])
+    assert results["auto"][1] < results[False][1]
+
+
 @pytest.mark.parametrize(
     "estimator, resource",
     [
