@@ -9,11 +9,18 @@ that Hyperband's guarantees still hold.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
-from sklearn_hpo.optimizers import GPOptimizer, RandomOptimizer, TPEOptimizer
+from sklearn_hpo.optimizers import (
+    GPOptimizer,
+    RandomOptimizer,
+    SearchSpaceExhaustedWarning,
+    TPEOptimizer,
+)
+from sklearn_hpo.optimizers._base import _row_keys
 from sklearn_hpo.space import SearchSpace
 
 __all__ = ["BracketSampler"]
@@ -67,6 +74,7 @@ class BracketSampler:
         self.configs: list[dict] = []
         self.scores: list[float] = []
         self.budgets: list[int] = []
+        self._warned = False
 
     def record(self, configs: list[dict], scores: Any, budget: int) -> None:
         """Record one rung's results."""
@@ -84,7 +92,28 @@ class BracketSampler:
         return None
 
     def propose(self, n: int) -> list[dict]:
-        """``n`` distinct candidates (fewer only if a finite space runs out)."""
+        """``n`` distinct candidates (fewer only if a finite space runs out).
+
+        Every bracket draws from the whole space: a point evaluated in an
+        earlier bracket may come again, at this bracket's resources. A
+        finite space smaller than ``n`` gives all its points (warned once).
+        """
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SearchSpaceExhaustedWarning)
+            chosen = self._propose(n)
+        if len(chosen) < n and not self._warned:
+            self._warned = True
+            size = self.space.size
+            warnings.warn(
+                f"The search space has only {size} distinct candidate"
+                f"{'s' if size != 1 else ''}: brackets that ask for more run "
+                f"with all of them (the first one asked for {n}).",
+                SearchSpaceExhaustedWarning,
+                stacklevel=3,
+            )
+        return chosen
+
+    def _propose(self, n: int) -> list[dict]:
         budget = None if self.sampler == "random" else self.model_budget()
         if budget is None:
             return RandomOptimizer(self.space, random_state=self._seed()).ask(n)
@@ -102,7 +131,34 @@ class BracketSampler:
             rand = RandomOptimizer(self.space, random_state=self._seed())
             rand.tell(told + chosen, [np.nan] * (len(told) + len(chosen)))
             chosen += rand.ask(n_random)
+        if len(chosen) < n:
+            # A finite space whose points were all observed at the model's
+            # budget: this bracket evaluates again (at its own resources) the
+            # best of them, then any other points.
+            order = np.argsort(-np.nan_to_num(np.asarray(scores), nan=-np.inf))
+            chosen += self._new([told[i] for i in order], chosen, n)
+            rand = RandomOptimizer(self.space, random_state=self._seed())
+            if chosen:
+                rand.tell(chosen, [np.nan] * len(chosen))
+            chosen += rand.ask(n - len(chosen)) if len(chosen) < n else []
         return chosen
+
+    def _new(self, configs: list[dict], chosen: list[dict], n: int) -> list[dict]:
+        """The first of ``configs`` that are not in ``chosen``, up to ``n`` in all."""
+        taken = set(self._keys(chosen))
+        out = []
+        for config, key in zip(configs, self._keys(configs)):
+            if len(chosen) + len(out) >= n:
+                break
+            if key not in taken:
+                taken.add(key)
+                out.append(config)
+        return out
+
+    def _keys(self, configs: list[dict]) -> list[bytes]:
+        if not configs:
+            return []
+        return _row_keys(self.space.snap(self.space.to_unit(configs)))
 
     def _seed(self) -> int:
         return int(self.random_state.randint(np.iinfo(np.int32).max))

@@ -268,14 +268,22 @@ def test_min_resources_exhaust_errors():
         hyperband_exhaust.fit(XZ)
 
 
-def test_finite_space_smaller_than_a_bracket():
+@pytest.mark.parametrize("sampler", ["random", "tpe", "gp"])
+def test_finite_space_smaller_than_a_bracket(sampler):
+    # Every planned bracket runs, with every point of the space; the
+    # model-based samplers used to find nothing new after the first bracket
+    # and stopped the search there.
     space = {"x0": [0.1, 0.5, 0.7], "x1": [0.2]}
     search = HyperbandSearchCV(
         BudgetDouble(), space, resource="budget", min_resources=1,
-        max_resources=9, cv=CV, random_state=0,
+        max_resources=9, cv=CV, random_state=0, sampler=sampler,
+        min_points_in_model=2,
     )  # fmt: skip
-    with pytest.warns(UserWarning, match="only 3 distinct candidates"):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         search.fit(XZ)
+    messages = [str(w.message) for w in caught if "distinct" in str(w.message)]
+    assert len(messages) == 1 and "only 3 distinct candidates" in messages[0]
     assert [b.n_candidates for b in search.brackets_] == [3, 3, 3]
     assert search.n_candidates_ == [3, 1, 1, 3, 1, 3]
     assert search.best_params_["x0"] == 0.7
