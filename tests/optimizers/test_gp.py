@@ -388,3 +388,20 @@ def test_polish_refines_candidates_locally(monkeypatch):
     U = opt.X_unit[8:]
     corners = np.all((U == 0.0) | (U == 1.0), axis=1)
     assert not corners.any()
+
+
+@pytest.mark.parametrize("scale", [1e-13, 1e300])
+def test_proposals_do_not_depend_on_the_scale_of_the_scores(scale):
+    # The standardisation used an absolute floor on the spread (1e-12) and
+    # np.std, which overflows: tiny or huge scores looked constant.
+    space = {"x1": Real(-5.0, 10.0), "x2": Real(0.0, 15.0)}
+    runs = []
+    for factor in (1.0, scale):
+        opt = GPOptimizer(space, n_initial_points=5, random_state=0)
+        asked = []
+        for _ in range(10):
+            (c,) = opt.ask(1)
+            asked.append([c["x1"], c["x2"]])
+            opt.tell([c], [-factor * branin(c["x1"], c["x2"])])
+        runs.append(np.array(asked))
+    np.testing.assert_allclose(runs[0], runs[1], rtol=1e-6)

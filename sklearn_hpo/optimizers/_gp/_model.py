@@ -167,9 +167,7 @@ class GaussianProcess:
         """
         X = np.asarray(X, dtype=float)
         y = np.asarray(y, dtype=float)
-        self.y_mean_ = float(np.mean(y))
-        scale = float(np.std(y))
-        self.y_scale_ = scale if scale > 1e-12 else 1.0
+        self.y_mean_, self.y_scale_ = _standardisation(y)
         ys = (y - self.y_mean_) / self.y_scale_
         G = group_sqdists(X, self.groups, self.n_groups)
         bounds = self.bounds()
@@ -263,3 +261,21 @@ class GaussianProcess:
         dvar = -2.0 * c * (Zf * B.sum(axis=1)[:, None] - B @ Xf)
         dsd = dvar / (2.0 * sd[:, None])
         return mu, sd, dmu, dsd
+
+
+def _standardisation(y: np.ndarray) -> tuple[float, float]:
+    """Mean and scale that standardise ``y``, whatever the scale of the scores.
+
+    A spread below 1e-12 of the scores' magnitude is float noise: the scores
+    count as constant. Scores so large that their spread overflows are
+    standardised through ``y / max|y|``.
+    """
+    magnitude = float(np.max(np.abs(y))) if len(y) else 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean, scale = float(np.mean(y)), float(np.std(y))
+    if not (np.isfinite(mean) and np.isfinite(scale)):
+        z = y / magnitude
+        mean, scale = float(np.mean(z)) * magnitude, float(np.std(z)) * magnitude
+    if scale > 1e-12 * magnitude:
+        return mean, scale
+    return mean, max(1.0, magnitude)
