@@ -90,8 +90,17 @@ class Distribution(Dimension):
 
     @property
     def n_values(self) -> int | None:
-        values = self.values()
-        return None if values is None else len(values)
+        """Number of values of a finite discrete support (without listing a
+        range such as ``randint(0, 10**12)``); None otherwise."""
+        if not self.discrete:
+            return None
+        support = _sample_support(self.dist)
+        if support is not None:
+            return len(support)
+        lo, hi = self.dist.support()
+        if np.isfinite(lo) and np.isfinite(hi):
+            return int(hi) - int(lo) + 1
+        return None
 
     def values(self) -> np.ndarray | None:
         """Every value of a discrete distribution with a finite support, in

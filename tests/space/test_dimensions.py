@@ -193,3 +193,12 @@ def test_estimator_choices_match_equal_estimators():
     assert dim.index(StandardScaler(with_mean=False)) == 0
     with pytest.raises(ValueError, match="not one of the choices"):
         dim.index(StandardScaler(with_std=False))
+
+
+def test_a_huge_integer_range_is_counted_without_being_listed():
+    # n_values listed the support: randint(0, 10**12) asked for 7 TiB.
+    dim = Distribution(stats.randint(-5, 10**12))
+    assert dim.n_values == 10**12 + 5
+    assert Distribution(stats.binom(10, 0.3)).n_values == 11
+    assert Distribution(stats.poisson(3)).n_values is None
+    assert Distribution(stats.uniform(0, 1)).n_values is None
