@@ -142,7 +142,9 @@ class BaseOptimizer(ABC):
         Parameters
         ----------
         candidates : list of dict
-            Evaluated candidates (asked or not).
+            Evaluated candidates (asked or not). One that was not asked must
+            be a point of the space: a value out of range or not a choice is
+            a ValueError naming it, not clipped.
         scores : sequence of float
             Their scores, higher is better; NaN or infinite means failed.
         budgets : sequence of float, optional
@@ -166,6 +168,9 @@ class BaseOptimizer(ABC):
         U = self.space.snap(self.space.to_unit(candidates))
         y = np.where(np.isfinite(y), y, np.nan)
         keys = _row_keys(U)
+        for i, key in enumerate(keys):
+            if key not in self._pending:  # not asked: it must be a point
+                self.space.check_candidate(candidates[i], f"tell's candidates[{i}]")
         self._seen.update(keys)
         self._pending.difference_update(keys)
         self.X_unit = np.vstack([self.X_unit, U])

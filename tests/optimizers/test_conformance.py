@@ -235,6 +235,23 @@ def test_tell_accepts_candidates_that_were_not_asked(make):
     assert manual[0] not in cands
 
 
+@pytest.mark.parametrize(
+    "candidate, match",
+    [
+        ({"a": 5.0, "b": 0.01}, "a=5.0"),
+        ({"a": np.nan, "b": 0.01}, "a=nan"),
+        ({"a": 0.5, "b": 1e9}, "b=1000000000.0"),
+    ],
+)
+def test_tell_rejects_values_outside_the_space(make, candidate, match):
+    # They were clipped (NaN became the centre): the score was recorded
+    # against another point than the one evaluated.
+    opt = make(as_search_space(SPACES["real"]), 0)
+    with pytest.raises(ValueError, match=rf"candidates\[0\] has {match}"):
+        opt.tell([candidate], [1.0])
+    assert opt.n_observations == 0
+
+
 def test_tell_validates_lengths(make):
     opt = make(as_search_space(SPACES["real"]), 0)
     cands = opt.ask(2)
