@@ -143,6 +143,9 @@ def _check_number(name: str, what: str, value: Any, integral: bool) -> None:
         raise ValueError(f"Parameter {name!r}: {what} must be finite, got {value!r}.")
 
 
+_MAX_EXACT_INT = 2**53
+
+
 def _check_bounds(name: str, low: Any, high: Any, log: Any, integral: bool) -> None:
     _check_number(name, "low", low, integral)
     _check_number(name, "high", high, integral)
@@ -159,6 +162,16 @@ def _check_bounds(name: str, low: Any, high: Any, log: Any, integral: bool) -> N
     if log and low <= 0:
         raise ValueError(
             f"Parameter {name!r}: log=True needs low > 0, got low={low!r}."
+        )
+    if integral and max(abs(low), abs(high)) > _MAX_EXACT_INT:
+        raise ValueError(
+            f"Parameter {name!r}: Integer bounds must be within +-2**53 (every "
+            f"value exactly a float), got low={low!r}, high={high!r}."
+        )
+    if not integral and not log and not np.isfinite(float(high) - float(low)):
+        raise ValueError(
+            f"Parameter {name!r}: high - low must be a finite float, got "
+            f"low={low!r}, high={high!r}."
         )
 
 

@@ -20,6 +20,10 @@ from sklearn_hpo.space import Categorical, Distribution, Integer, Real, as_dimen
         (Integer(0, 10, log=True), "log=True needs low > 0"),
         (Categorical([]), "must not be empty"),
         (Real(0, np.inf), "must be finite"),
+        # Decoded wrongly: high - low overflows, int64 wraps around.
+        (Real(-1e308, 1e308), "high - low must be a finite float"),
+        (Integer(0, 2**63 - 1), "within"),
+        (Integer(-(2**60), 0), "within"),
     ],
 )
 def test_invalid_dimension_names_parameter_and_value(dim, bad):
