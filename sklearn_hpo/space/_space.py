@@ -245,10 +245,26 @@ class SearchSpace:
                 f"{name} must be a dict, got {candidate!r} of type "
                 f"{type(candidate).__name__}."
             )
-        k = self.subspace_of(candidate)
+        keys = set(candidate)
+        named = [k for k, sub in enumerate(self.subspaces) if set(sub) == keys]
+        if not named:  # name what differs from the closest sub-space
+            closest = min(self.subspaces, key=lambda sub: len(set(sub) ^ keys))
+            missing, extra = sorted(set(closest) - keys), sorted(keys - set(closest))
+            parts = [f"lacks {missing}"] if missing else []
+            parts += [f"has {extra} too"] if extra else []
+            where = "the search space" if len(self.subspaces) == 1 else "any sub-space"
+            raise ValueError(
+                f"{name} {' and '.join(parts)}: its parameters are "
+                f"not those of {where} (closest: {sorted(closest)})."
+            )
+        k = named[0] if len(named) == 1 else self.subspace_of(candidate)
         for key, dim in self.subspaces[k].items():
             value = candidate[key]
-            if not _holds(dim, value):
+            try:
+                holds = _holds(dim, value)
+            except (ValueError, TypeError):
+                holds = False
+            if not holds:
                 raise ValueError(
                     f"{name} has {key}={value!r}, which is not a value of {dim!r}."
                 )

@@ -506,8 +506,15 @@ def test_initial_points_are_evaluated_first_and_count_in_n_iter(make):
     "points, match",
     [
         ([{"C": 5e3, "fit_intercept": True}], r"initial_points\[0\] has C=5000"),
-        ([{"C": 1.0}], r"does not belong to any sub-space"),
-        ([{"C": 1.0, "fit_intercept": 3}], r"does not belong to any sub-space"),
+        ([{"C": 1.0}], r"initial_points\[0\] lacks \['fit_intercept'\]"),
+        (
+            [{"C": 1.0, "fit_intercept": True, "tol": 1.0}],
+            r"initial_points\[0\] has \['tol'\] too",
+        ),
+        (
+            [{"C": 1.0, "fit_intercept": 3}],
+            r"initial_points\[0\] has fit_intercept=3, which is not a value",
+        ),
         ([{"C": 1.0, "fit_intercept": True}] * 2, r"initial_points\[1\] repeats"),
         ([{"C": 1.0, "fit_intercept": True}] * 9, r"has 9 points but n_iter=4"),
     ],
