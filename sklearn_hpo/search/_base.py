@@ -27,6 +27,7 @@ from sklearn_hpo.space._dimensions import Categorical
 from sklearn_hpo.utils._compat import (
     BaseSearchCV,
     DeferredResultsMixin,
+    IntegersNotBoolsMixin,
     Interval,
     deferred_fit_failure_checks,
     deferred_results,
@@ -65,7 +66,9 @@ default=None
         """
 
 
-class BaseSequentialSearchCV(FitTimeStateMixin, DeferredResultsMixin, BaseSearchCV):
+class BaseSequentialSearchCV(
+    IntegersNotBoolsMixin, FitTimeStateMixin, DeferredResultsMixin, BaseSearchCV
+):
     """Base class of searches driven by an ask/tell optimizer.
 
     Subclasses implement :meth:`_make_optimizer`; the loop is

@@ -48,6 +48,7 @@ from sklearn_hpo.search._warm_start import (
 from sklearn_hpo.space import as_search_space
 from sklearn_hpo.utils._compat import (
     BaseSearchCV,
+    IntegersNotBoolsMixin,
     Interval,
     StrOptions,
     deferred_fit_failure_checks,
@@ -63,7 +64,9 @@ def _best_first(scores: np.ndarray) -> np.ndarray:
     return np.argsort(keyed, kind="stable")
 
 
-class BaseMultiFidelitySearchCV(FitTimeStateMixin, BaseSearchCV):
+class BaseMultiFidelitySearchCV(
+    IntegersNotBoolsMixin, FitTimeStateMixin, BaseSearchCV
+):
     """Base class of the searches that run brackets of successive halving.
 
     Subclasses implement :meth:`_make_plan` (and may override

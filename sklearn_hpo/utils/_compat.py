@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import numbers
 import sys
 import threading
 import warnings
@@ -19,13 +20,19 @@ import joblib
 import sklearn
 import sklearn.model_selection._search as _sk_search
 from sklearn.model_selection._search import BaseSearchCV
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+)
 from sklearn.utils.validation import _num_samples
 
 __all__ = [
     "BaseSearchCV",
     "DeferredResultsMixin",
     "HasMethods",
+    "IntegersNotBoolsMixin",
     "Interval",
     "StrOptions",
     "SKLEARN_VERSION",
@@ -446,3 +453,27 @@ class _ConcurrentEvaluate:
             if self.held.value:
                 self.held.value = False
                 self.lock.release()
+
+
+class IntegersNotBoolsMixin:
+    """Rejects ``True``/``False`` for the integer parameters, at fit.
+
+    scikit-learn's ``Interval(numbers.Integral, ...)`` accepts a bool (an
+    ``int`` subclass): ``n_iter=True`` ran one candidate in some searches and
+    failed with an error naming an internal argument in others.
+    """
+
+    def _validate_params(self) -> None:
+        super()._validate_params()  # type: ignore[misc]
+        for name, constraints in self._parameter_constraints.items():  # type: ignore[attr-defined]
+            value = getattr(self, name, None)
+            if not isinstance(value, bool) or "boolean" in constraints:
+                continue
+            if any(
+                isinstance(c, Interval) and c.type is numbers.Integral
+                for c in constraints
+            ):
+                raise InvalidParameterError(
+                    f"The {name!r} parameter of {type(self).__name__} must be an "
+                    f"int, not a bool. Got {value!r} instead."
+                )

@@ -453,6 +453,8 @@ BAD_INPUT = [
     ({"min_resources": 0}, "'min_resources' parameter"),
     ({"sampler": "bohb"}, "'sampler' parameter"),
     ({"n_brackets": 0}, "'n_brackets' parameter"),
+    ({"n_brackets": True}, "'n_brackets' parameter .* not a bool. Got True"),
+    ({"min_resources": True}, "'min_resources' parameter .* not a bool. Got True"),
 ]
 
 

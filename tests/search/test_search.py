@@ -326,6 +326,8 @@ def test_finite_space_ends_early(make):
         (LR_SPACE, {"n_iter": 0}, ValueError, "'n_iter' parameter .* Got 0"),
         (LR_SPACE, {"n_points": 0}, ValueError, "'n_points' parameter .* Got 0"),
         (LR_SPACE, {"n_iter": 2.5}, TypeError, "'n_iter' parameter .* Got 2.5"),
+        (LR_SPACE, {"n_iter": True}, ValueError, "'n_iter' parameter .* Got True"),
+        (LR_SPACE, {"n_points": False}, ValueError, "'n_points' parameter .* Got F"),
         (LR_SPACE, {"random_state": "x"}, ValueError, "'random_state' parameter"),
     ],
 )
