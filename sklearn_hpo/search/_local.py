@@ -67,7 +67,9 @@ class HybridSearchCV(BaseSequentialSearchCV):
     ``scipy.stats`` distributions, large :class:`~sklearn_hpo.space.Integer`
     ranges), by default quasi-random points of a scrambled Sobol' sequence.
     Grid points are visited round-robin, so stopping early still covers the
-    grid evenly. Without lists it is quasi-random search.
+    grid evenly. Without lists it is quasi-random search. The grid may have
+    at most 100,000 points (a ValueError at fit says so); sample the
+    parameters of a larger one, e.g. as ``Integer`` ranges.
 """,
         """
     n_iter_per_grid_point : int, default=None
