@@ -108,7 +108,10 @@ class BaseOptimizer(ABC):
                 f"n_candidates must be an int >= 1, got {n_candidates!r}."
             )
         n = int(n_candidates)
-        proposed = np.atleast_2d(np.asarray(self._propose(n), dtype=float))
+        if self.space.n_columns:
+            proposed = np.atleast_2d(np.asarray(self._propose(n), dtype=float))
+        else:  # search_spaces={}: its one point, the estimator's defaults
+            proposed = np.empty((0, 0))
         rows = self._take_new(
             self.space.snap(proposed) if len(proposed) else proposed, n
         )

@@ -143,9 +143,8 @@ class EvolutionaryOptimizer(BaseOptimizer):
                                        high=1)
         self.n_elites = check_int("n_elites", n_elites, 0)
         super().__init__(search_space, random_state=random_state)
-        self.mutation_prob = (
-            1.0 / self.space.n_columns if mutation_prob is None else mutation_prob
-        )
+        d = max(self.space.n_columns, 1)
+        self.mutation_prob = 1.0 / d if mutation_prob is None else mutation_prob
         self.generation = -1
         self._queue = np.empty((0, self.space.n_columns))
         self._labels: dict[bytes, int] = {}

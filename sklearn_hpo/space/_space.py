@@ -414,8 +414,6 @@ def as_search_space(search_spaces: Any) -> SearchSpace:
                 f"search_spaces[{i}] must be a dict, got {sub!r} of type "
                 f"{type(sub).__name__}."
             )
-        if not sub:
-            raise ValueError(f"search_spaces[{i}] must not be an empty dict, got {{}}.")
         dims = {}
         for name, value in sub.items():
             if not isinstance(name, str):

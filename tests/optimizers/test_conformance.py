@@ -226,6 +226,14 @@ def test_overlapping_sub_spaces_are_searched_without_repeats_or_stalls(make):
         assert not opt._pending
 
 
+def test_an_empty_space_has_one_candidate(make):
+    opt = make(as_search_space({}), 0)
+    with pytest.warns(SearchSpaceExhaustedWarning, match="only 1 distinct candidate;"):
+        assert opt.ask(3) == [{}]
+    opt.tell([{}], [1.0])
+    assert opt.ask(1) == []
+
+
 def test_tell_accepts_candidates_that_were_not_asked(make):
     space = as_search_space(SPACES["mixed"])
     opt = make(space, 6)

@@ -201,6 +201,16 @@ class FailingClassifier(ClassifierMixin, BaseEstimator):
         return 1.0 - self.p
 
 
+def test_an_empty_space_cross_validates_the_defaults_as_grid_search(make):
+    from sklearn.model_selection import GridSearchCV
+
+    grid = GridSearchCV(LogisticRegression(), {}, cv=3).fit(X, y)
+    with pytest.warns(UserWarning, match="only 1 distinct candidate"):
+        search = make(LogisticRegression(), {}, n_iter=4, cv=3).fit(X, y)
+    assert search.cv_results_["params"] == [{}] and search.best_params_ == {}
+    assert search.best_score_ == grid.best_score_
+
+
 def test_failing_candidates_become_nan_rows_and_search_completes(make):
     search = make(
         FailingClassifier(), {"p": Real(0, 1)}, n_iter=12, cv=3, random_state=0

@@ -36,7 +36,6 @@ def test_accepts_what_randomized_search_accepts_without_mutating_it():
     [
         (42, TypeError, "search_spaces must be a dict or a list of dicts, got 42"),
         ([], ValueError, "must not be an empty list"),
-        ([{}], ValueError, r"search_spaces\[0\] must not be an empty dict"),
         ([{"a": [1]}, 3], TypeError, r"search_spaces\[1\] must be a dict"),
         ({"a": 3}, TypeError, "Parameter 'a'"),
         ({"a": []}, ValueError, "Parameter 'a': choices must not be empty"),
@@ -126,3 +125,13 @@ def test_overlapping_continuous_sub_spaces_snap_to_the_first_holding_one():
     assert list(space._subspace_indices(U)) == [0, 1]
     second = np.array([[0.75, np.nan, (7.0 - 5) / 15]])  # 7.0, written in the second
     np.testing.assert_allclose(space.snap(second), U[:1])
+
+
+def test_an_empty_dict_is_the_one_point_of_defaults():
+    # As GridSearchCV({}) cross-validates the estimator's defaults.
+    space = as_search_space({})
+    assert space.n_columns == 0 and space.size == 1
+    assert space.from_unit(space.to_unit([{}])) == [{}]
+    both = as_search_space([{}, {"a": [1, 2]}])
+    assert both.size == 3
+    assert both.from_unit(both.to_unit([{}, {"a": 2}])) == [{}, {"a": 2}]
