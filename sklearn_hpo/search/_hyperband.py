@@ -76,7 +76,8 @@ _COMMON_PARAMS_DOC = """
     min_resources : {min_resources_type}, default="auto"
         Smallest resource of a candidate. "auto" is ``2 * n_splits`` (times
         the number of classes, for classifiers) with ``"n_samples"``, and 1
-        for a parameter.{min_resources_more}
+        for a parameter; "smallest", scikit-learn's name for that rule, is
+        the same.{min_resources_more}
 
     max_resources : int or "auto", default="auto"
         Largest resource. "auto" is the number of samples with
@@ -251,7 +252,7 @@ class HyperbandSearchCV(BaseMultiFidelitySearchCV):
         As in :class:`~sklearn_hpo.BayesSearchCV`.
 """
         + _COMMON_PARAMS_DOC.format(
-            min_resources_type='int or "auto"', min_resources_more=""
+            min_resources_type='int, "auto" or "smallest"', min_resources_more=""
         )
         + """
     n_brackets : int or None, default=None
@@ -407,7 +408,7 @@ class SuccessiveHalvingSearchCV(BaseMultiFidelitySearchCV):
         ``max_resources_ // min_resources_``, as in scikit-learn.
 """
         + _COMMON_PARAMS_DOC.format(
-            min_resources_type='int, "auto" or "exhaust"',
+            min_resources_type='int, "auto", "smallest" or "exhaust"',
             min_resources_more=_EXHAUST_DOC,
         )
         + _SKLEARN_PARAMS_DOC
@@ -450,7 +451,7 @@ class SuccessiveHalvingSearchCV(BaseMultiFidelitySearchCV):
         ],
         "min_resources": [
             Interval(numbers.Integral, 1, None, closed="left"),
-            StrOptions({"auto", "exhaust"}),
+            StrOptions({"auto", "smallest", "exhaust"}),
         ],
     }
 

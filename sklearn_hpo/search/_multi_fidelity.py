@@ -79,7 +79,7 @@ class BaseMultiFidelitySearchCV(
         "resource": [str],
         "min_resources": [
             Interval(numbers.Integral, 1, None, closed="left"),
-            StrOptions({"auto"}),
+            StrOptions({"auto", "smallest"}),
         ],
         "max_resources": [
             Interval(numbers.Integral, 1, None, closed="left"),
@@ -250,7 +250,9 @@ class BaseMultiFidelitySearchCV(
         lo, hi = resolve_resources(
             self.estimator,
             self.resource,
-            "auto" if self.min_resources == "exhaust" else self.min_resources,
+            "auto"
+            if self.min_resources in ("exhaust", "smallest")
+            else self.min_resources,
             self.max_resources,
             n_samples=self._n_samples_orig,
             n_splits=n_splits,

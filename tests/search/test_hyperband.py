@@ -350,9 +350,13 @@ def test_n_samples_resource_subsamples_training_folds():
     assert search.best_estimator_.n_train_ == 120
 
 
-def test_min_resources_auto_for_n_samples_is_sklearn_smallest():
-    search = HyperbandSearchCV(
-        SampleCounter(), {"a": Real(0, 0.1)}, cv=3, random_state=0
+@pytest.mark.parametrize("cls", [HyperbandSearchCV, SuccessiveHalvingSearchCV])
+@pytest.mark.parametrize("min_resources", ["auto", "smallest"])
+def test_min_resources_auto_for_n_samples_is_sklearn_smallest(cls, min_resources):
+    # "smallest" is scikit-learn's name (HalvingRandomSearchCV's default).
+    search = cls(
+        SampleCounter(), {"a": Real(0, 0.1)}, cv=3, random_state=0,
+        min_resources=min_resources,
     ).fit(Xc, yc)
     assert search.min_resources_ == 2 * 3 * 2
     assert search.max_resources_ == 120
