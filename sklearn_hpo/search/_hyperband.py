@@ -9,6 +9,7 @@ the resource.
 
 from __future__ import annotations
 
+import math
 import numbers
 from fractions import Fraction
 from typing import Any
@@ -414,6 +415,22 @@ class SuccessiveHalvingSearchCV(BaseMultiFidelitySearchCV):
         + _SKLEARN_PARAMS_DOC
         + _ATTRIBUTES_DOC
         + """
+    n_iterations_ : int
+        Number of rungs run.
+
+    n_possible_iterations_ : int
+        Rungs that the resource range allows:
+        ``1 + floor(log_factor(max_resources_ / min_resources_))``.
+
+    n_required_iterations_ : int
+        Rungs needed to keep fewer than ``factor`` candidates:
+        ``1 + floor(log_factor(n_candidates_[0]))``.
+
+    n_remaining_candidates_ : int
+        Candidates that the last rung would have promoted:
+        ``ceil(n_candidates_[-1] / factor)``. These four are the attributes
+        of :class:`~sklearn.model_selection.HalvingRandomSearchCV`.
+
     See Also
     --------
     HyperbandSearchCV : Several brackets, robust to the choice of
@@ -495,6 +512,18 @@ class SuccessiveHalvingSearchCV(BaseMultiFidelitySearchCV):
             return_train_score=return_train_score,
         )
         self.n_candidates = n_candidates
+
+    def _run_search(self, evaluate_candidates: Any, **kwargs: Any) -> None:
+        super()._run_search(evaluate_candidates, **kwargs)
+        # HalvingRandomSearchCV's attributes, with its definitions.
+        first = self.n_candidates_[0] if self.n_candidates_ else 1
+        last = self.n_candidates_[-1] if self.n_candidates_ else 0
+        self.n_possible_iterations_ = 1 + max_halvings(
+            self.min_resources_, self.max_resources_, self.factor
+        )
+        self.n_required_iterations_ = 1 + max_halvings(1, first, self.factor)
+        self.n_iterations_ = len(self.n_resources_)
+        self.n_remaining_candidates_ = math.ceil(last / self.factor)
 
     def _make_plan(self, min_resources: int, max_resources: int) -> tuple[Bracket, ...]:
         n = (

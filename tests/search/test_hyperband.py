@@ -189,6 +189,8 @@ def test_successive_halving_matches_sklearn_halving_schedule():
     assert ours.n_candidates_ == sk.n_candidates_
     assert ours.n_resources_ == sk.n_resources_
     assert ours.cv_results_["n_resources"][ours.best_index_] == sk.n_resources_[-1]
+    for name in HALVING_ATTRIBUTES:
+        assert getattr(ours, name) == getattr(sk, name), name
     # "exhaust": max_resources // min_resources candidates, as scikit-learn.
     ours = SuccessiveHalvingSearchCV(BudgetDouble(), SPACE, random_state=0, **kw)
     assert ours.fit(XZ).n_candidates_ == [81, 27, 9, 3, 1]
@@ -210,6 +212,16 @@ def test_min_resources_exhaust_matches_sklearn(n_candidates, factor, max_resourc
     assert ours.min_resources_ == sk.min_resources_
     assert ours.n_resources_ == sk.n_resources_
     assert ours.n_candidates_ == sk.n_candidates_
+    for name in HALVING_ATTRIBUTES:
+        assert getattr(ours, name) == getattr(sk, name), name
+
+
+HALVING_ATTRIBUTES = (
+    "n_iterations_",
+    "n_possible_iterations_",
+    "n_required_iterations_",
+    "n_remaining_candidates_",
+)
 
 
 @pytest.mark.parametrize("n_values", [3, 5])
