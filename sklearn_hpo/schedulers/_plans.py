@@ -207,6 +207,7 @@ def successive_halving_plan(
     min_resources: int,
     max_resources: int,
     factor: Number = 3,
+    aggressive_elimination: bool = False,
 ) -> Bracket:
     """The rungs of successive halving, as scikit-learn's Halving searches run them.
 
@@ -217,11 +218,16 @@ def successive_halving_plan(
     ``factor**i <= max_resources // min_resources`` and ``n_required - 1`` the
     largest ``i`` with ``factor**i <= n_candidates``: it stops when the
     resource runs out or when fewer than ``factor`` candidates are left, as
-    :class:`~sklearn.model_selection.HalvingRandomSearchCV` does (without
-    ``aggressive_elimination``). The last rung may thus use less than
-    ``max_resources``. These counts are exact here; scikit-learn takes them
-    from floating-point logarithms, which for some exact powers (243 = 3**5
-    candidates: ``math.log(243, 3) < 5``) gives one rung fewer.
+    :class:`~sklearn.model_selection.HalvingRandomSearchCV` does. The last
+    rung may thus use less than ``max_resources``. With
+    ``aggressive_elimination``, it runs ``n_required`` rungs, rung ``i``
+    with ``floor(min_resources * factor**max(0, i - n_required +
+    n_possible))``: extra rungs at ``min_resources`` when the range is too
+    short, and, as in scikit-learn, rungs moved up when it is longer than
+    needed. These counts are
+    exact here; scikit-learn takes them from floating-point logarithms, which
+    for some exact powers (243 = 3**5 candidates: ``math.log(243, 3) < 5``)
+    gives one rung fewer.
 
     Parameters
     ----------
@@ -231,6 +237,9 @@ def successive_halving_plan(
         The resource range.
     factor : int, float or Fraction, default=3
         The reduction factor (> 1).
+    aggressive_elimination : bool, default=False
+        Eliminate candidates at ``min_resources`` until the resource range
+        suffices for the rest, as scikit-learn's parameter of that name.
 
     Returns
     -------
@@ -255,14 +264,16 @@ def successive_halving_plan(
     eta = _check_factor(factor)
     n_possible = 1 + _largest_power(eta, Fraction(hi // lo))
     n_required = 1 + _largest_power(eta, Fraction(n))
+    n_rungs = n_required if aggressive_elimination else min(n_possible, n_required)
     rungs = []
-    for i in range(min(n_possible, n_required)):
+    for i in range(n_rungs):
+        power = max(0, i - n_required + n_possible) if aggressive_elimination else i
         rungs.append(
             Rung(
                 bracket=0,
                 rung=i,
                 n_candidates=n,
-                n_resources=min(_floor(eta**i * lo), hi),
+                n_resources=min(_floor(eta**power * lo), hi),
             )
         )
         n = _ceil(n / eta)

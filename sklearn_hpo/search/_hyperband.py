@@ -407,6 +407,13 @@ class SuccessiveHalvingSearchCV(BaseMultiFidelitySearchCV):
     n_candidates : int or "exhaust", default="exhaust"
         Number of candidates of the first rung. "exhaust" is
         ``max_resources_ // min_resources_``, as in scikit-learn.
+
+    aggressive_elimination : bool, default=False
+        When the resource range is too small for ``n_candidates`` (more than
+        ``factor`` candidates would reach ``max_resources``), first eliminate
+        candidates in extra rungs at ``min_resources_``; the schedule is
+        scikit-learn's for its parameter of that name (see
+        :func:`~sklearn_hpo.schedulers.successive_halving_plan`).
 """
         + _COMMON_PARAMS_DOC.format(
             min_resources_type='int, "auto", "smallest" or "exhaust"',
@@ -466,6 +473,7 @@ class SuccessiveHalvingSearchCV(BaseMultiFidelitySearchCV):
             Interval(numbers.Integral, 1, None, closed="left"),
             StrOptions({"exhaust"}),
         ],
+        "aggressive_elimination": ["boolean"],
         "min_resources": [
             Interval(numbers.Integral, 1, None, closed="left"),
             StrOptions({"auto", "smallest", "exhaust"}),
@@ -478,6 +486,7 @@ class SuccessiveHalvingSearchCV(BaseMultiFidelitySearchCV):
         search_spaces: Any,
         *,
         n_candidates: Any = "exhaust",
+        aggressive_elimination: bool = False,
         resource: str = "n_samples",
         min_resources: Any = "auto",
         max_resources: Any = "auto",
@@ -512,6 +521,7 @@ class SuccessiveHalvingSearchCV(BaseMultiFidelitySearchCV):
             return_train_score=return_train_score,
         )
         self.n_candidates = n_candidates
+        self.aggressive_elimination = aggressive_elimination
 
     def _run_search(self, evaluate_candidates: Any, **kwargs: Any) -> None:
         super()._run_search(evaluate_candidates, **kwargs)
@@ -531,7 +541,10 @@ class SuccessiveHalvingSearchCV(BaseMultiFidelitySearchCV):
             if self.n_candidates == "exhaust"
             else self.n_candidates
         )
-        return (successive_halving_plan(n, min_resources, max_resources, self.factor),)
+        plan = successive_halving_plan(
+            n, min_resources, max_resources, self.factor, self.aggressive_elimination
+        )
+        return (plan,)
 
     def _first_resources(self, min_resources: int, max_resources: int) -> int:
         if self.min_resources != "exhaust":
@@ -564,5 +577,6 @@ class SuccessiveHalvingSearchCV(BaseMultiFidelitySearchCV):
             # scikit-learn, the first rung is set from those sampled.
             self.min_resources_ = self._exhaust(n_sampled, self.max_resources_)
         return successive_halving_plan(
-            n_sampled, self.min_resources_, self.max_resources_, self.factor
-        )
+            n_sampled, self.min_resources_, self.max_resources_, self.factor,
+            self.aggressive_elimination,
+        )  # fmt: skip

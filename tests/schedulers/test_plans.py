@@ -169,3 +169,16 @@ def test_successive_halving_plan_is_what_sklearn_halving_does(
     plan = successive_halving_plan(n_candidates, min_resources, max_resources, factor)
     assert [r.n_candidates for r in plan.rungs] == sk.n_candidates_
     assert [r.n_resources for r in plan.rungs] == sk.n_resources_
+
+
+def test_aggressive_elimination_adds_rungs_at_min_resources():
+    plan = successive_halving_plan(30, 1, 9, 3, aggressive_elimination=True)
+    assert [(r.n_candidates, r.n_resources) for r in plan.rungs] == [
+        (30, 1), (10, 1), (4, 3), (2, 9)
+    ]
+    # More resource than the halvings need: as scikit-learn, the rungs move
+    # up so that the last one gets closest to max_resources.
+    plan = successive_halving_plan(27, 1, 81, 3, aggressive_elimination=True)
+    assert [(r.n_candidates, r.n_resources) for r in plan.rungs] == [
+        (27, 3), (9, 9), (3, 27), (1, 81)
+    ]

@@ -198,6 +198,29 @@ def test_successive_halving_matches_sklearn_halving_schedule():
 
 @pytest.mark.parametrize(
     "n_candidates, factor, max_resources",
+    [(30, 3, 9), (81, 3, 9), (20, 2, 8), (27, 3, 81)],
+)
+@pytest.mark.parametrize("min_resources", [1, "exhaust"])
+def test_aggressive_elimination_matches_sklearn(
+    n_candidates, factor, max_resources, min_resources
+):
+    kw = dict(
+        resource="budget", min_resources=min_resources, max_resources=max_resources,
+        n_candidates=n_candidates, factor=factor, cv=CV, random_state=0,
+        aggressive_elimination=True,
+    )  # fmt: skip
+    ours = SuccessiveHalvingSearchCV(BudgetDouble(), SPACE, **kw).fit(XZ)
+    sk = HalvingRandomSearchCV(
+        BudgetDouble(), {k: stats.uniform(0, 1) for k in SPACE}, **kw
+    ).fit(XZ)
+    assert ours.n_resources_ == sk.n_resources_
+    assert ours.n_candidates_ == sk.n_candidates_
+    for name in HALVING_ATTRIBUTES:
+        assert getattr(ours, name) == getattr(sk, name), name
+
+
+@pytest.mark.parametrize(
+    "n_candidates, factor, max_resources",
     [(10, 3, 81), (81, 3, 81), (7, 2, 81), (20, 2.5, 81), (5, 3, 100)],
 )
 def test_min_resources_exhaust_matches_sklearn(n_candidates, factor, max_resources):
