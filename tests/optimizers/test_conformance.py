@@ -234,6 +234,26 @@ def test_an_empty_space_has_one_candidate(make):
     assert opt.ask(1) == []
 
 
+@pytest.mark.parametrize(
+    "spec", [[{}, {"a": Real(0.0, 1.0)}], [{"a": [1, 2]}, {}], [{}, {}]]
+)
+def test_empty_sub_spaces_next_to_others(make, spec):
+    # GridSearchCV accepts [{}, {...}]: the defaults, then the grid.
+    space = as_search_space(spec)
+    opt = make(space, 0)
+    seen = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SearchSpaceExhaustedWarning)
+        for _ in range(8):
+            cands = opt.ask(2)
+            if not cands:
+                break
+            seen += cands
+            opt.tell(cands, [float(c.get("a", 0.5)) for c in cands])
+    assert {} in seen
+    assert len(set(keys(space, seen))) == len(seen)
+
+
 def test_tell_accepts_candidates_that_were_not_asked(make):
     space = as_search_space(SPACES["mixed"])
     opt = make(space, 6)

@@ -211,6 +211,17 @@ def test_an_empty_space_cross_validates_the_defaults_as_grid_search(make):
     assert search.best_score_ == grid.best_score_
 
 
+def test_the_defaults_next_to_a_space(make):
+    # [{}, {...}]: the defaults compete with the searched candidates.
+    space = [{}, {"C": Real(1e-3, 1e3, log=True)}]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search = make(LogisticRegression(), space, n_iter=25, cv=2, random_state=2)
+        search.fit(X, y)
+    params = search.cv_results_["params"]
+    assert len(params) == 25 and params.count({}) == 1
+
+
 def test_failing_candidates_become_nan_rows_and_search_completes(make):
     search = make(
         FailingClassifier(), {"p": Real(0, 1)}, n_iter=12, cv=3, random_state=0

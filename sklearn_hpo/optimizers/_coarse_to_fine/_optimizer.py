@@ -365,11 +365,16 @@ class CoarseToFineOptimizer(BaseOptimizer):
         """The box's bounds in parameter values."""
         space = self.space
         sub = next(
-            c.subspace
-            for j, c in enumerate(space.columns)
-            if c.subspace is not None and not np.isnan(box.lower[j])
+            (
+                c.subspace
+                for j, c in enumerate(space.columns)
+                if c.subspace is not None and not np.isnan(box.lower[j])
+            ),
+            None,
         )
-        out = {}
+        out: dict = {}
+        if sub is None:  # an empty sub-space ({}): its one point
+            return out
         for j, col in enumerate(space.columns):
             if col.subspace != sub:
                 continue

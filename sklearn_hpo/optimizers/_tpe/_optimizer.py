@@ -260,7 +260,7 @@ class TPEOptimizer(BaseOptimizer):
             sub_of_obs = np.zeros(len(y))
         for k, cols in enumerate(self._sub_cols):
             rows = np.flatnonzero(sub_of_row == k)
-            if len(rows) == 0:
+            if len(rows) == 0 or len(cols) == 0:  # an empty sub-space: one point
                 continue
             # Only complete observations of this sub-space feed its kernels.
             obs = (sub_of_obs == k) & ~np.isnan(X[:, cols]).any(axis=1)
