@@ -30,7 +30,7 @@ __all__ = ["SearchSpace", "Column", "as_search_space", "as_dimension"]
 
 # Overlapping finite sub-spaces up to this many points are enumerated to
 # count their distinct candidates.
-_COUNT_LIMIT = 200_000
+_COUNT_LIMIT = 10_000
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ class SearchSpace:
         # Earlier sub-spaces with the same parameter names: a point that both
         # hold belongs to the first (subspace_of), so snap re-encodes it there.
         self._shadowed_by = [
-            [j for j in range(k) if set(self.subspaces[j]) == set(sub)]
+            [j for j in range(k) if _may_share_points(self.subspaces[j], sub)]
             for k, sub in enumerate(self.subspaces)
         ]
         self._size: float | None = None
@@ -338,6 +338,42 @@ class SearchSpace:
     def active_mask(self, U: np.ndarray) -> np.ndarray:
         """Boolean mask of the columns each row uses."""
         return ~np.isnan(self.snap(U))
+
+
+def _may_share_points(a: Mapping[str, Dimension], b: Mapping[str, Dimension]) -> bool:
+    """Whether sub-spaces ``a`` and ``b`` may hold a common point.
+
+    They need the same names, and for each name dimensions that meet:
+    choices in common, or ranges that intersect. One dict per kernel
+    (``{"kernel": ["rbf"], ...}, {"kernel": ["linear"], ...}``) never does.
+    """
+    if set(a) != set(b):
+        return False
+    return all(_dimensions_meet(a[name], b[name]) for name in a)
+
+
+def _dimensions_meet(a: Dimension, b: Dimension) -> bool:
+    for one, other in ((a, b), (b, a)):
+        if isinstance(one, Categorical):
+            return any(_holds_safely(other, value) for value in one.choices)
+    lo_a, hi_a = _value_range(a)
+    lo_b, hi_b = _value_range(b)
+    return max(lo_a, lo_b) <= min(hi_a, hi_b)
+
+
+def _value_range(dim: Dimension) -> tuple[float, float]:
+    if isinstance(dim, Distribution):
+        lo, hi = dim.dist.support()
+        return float(lo), float(hi)
+    low, high = getattr(dim, "low", -math.inf), getattr(dim, "high", math.inf)
+    return float(low), float(high)
+
+
+def _holds_safely(dim: Dimension, value: Any) -> bool:
+    try:
+        return _holds(dim, value)
+    except (ValueError, TypeError):
+        return False
 
 
 def unit_values(dim: Dimension) -> np.ndarray:
