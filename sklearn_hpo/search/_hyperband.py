@@ -523,8 +523,12 @@ class SuccessiveHalvingSearchCV(BaseMultiFidelitySearchCV):
         self.n_candidates = n_candidates
         self.aggressive_elimination = aggressive_elimination
 
-    def _run_search(self, evaluate_candidates: Any, **kwargs: Any) -> None:
-        super()._run_search(evaluate_candidates, **kwargs)
+    def _run_search(
+        self, evaluate_candidates: Any, *, callback_ctx: Any = None
+    ) -> None:
+        # BaseSearchCV.fit passes callback_ctx only to a _run_search that
+        # names it in its signature.
+        super()._run_search(evaluate_candidates, callback_ctx=callback_ctx)
         # HalvingRandomSearchCV's attributes, with its definitions.
         first = self.n_candidates_[0] if self.n_candidates_ else 1
         last = self.n_candidates_[-1] if self.n_candidates_ else 0

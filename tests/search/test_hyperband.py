@@ -618,12 +618,14 @@ def test_hyperband_beats_random_search_at_equal_budget():
     assert np.mean(ours) > np.mean(theirs)
 
 
-def test_sklearn_callbacks_see_rungs_and_can_stop_the_search():
+@pytest.mark.parametrize("cls", ["HyperbandSearchCV", "SuccessiveHalvingSearchCV"])
+def test_sklearn_callbacks_see_rungs_and_can_stop_the_search(cls):
     pytest.importorskip("sklearn.callback")
     from sklearn.datasets import make_classification
     from sklearn.ensemble import RandomForestClassifier
 
-    from sklearn_hpo import HyperbandSearchCV, Integer
+    import sklearn_hpo
+    from sklearn_hpo import Integer
 
     class Recorder:
         def __init__(self):
@@ -639,18 +641,19 @@ def test_sklearn_callbacks_see_rungs_and_can_stop_the_search():
             self.tasks.append(context.task_name)
 
         def on_fit_task_end(self, estimator, context, **kwargs):
-            return context.task_name == "rung" and self.tasks.count("rung") >= 3
+            return context.task_name == "rung" and self.tasks.count("rung") >= stop
 
+    stop = 3 if cls == "HyperbandSearchCV" else 2  # SH plans 3 rungs
     X, y = make_classification(300, random_state=0)
     rec = Recorder()
-    search = HyperbandSearchCV(
+    search = getattr(sklearn_hpo, cls)(
         RandomForestClassifier(random_state=0), {"max_depth": Integer(1, 10)},
         resource="n_estimators", min_resources=3, max_resources=27, cv=3,
         random_state=0,
-    )
+    )  # (SuccessiveHalvingSearchCV overrode _run_search without callback_ctx)
     search.set_callbacks(rec)
     search.fit(X, y)
-    assert rec.tasks.count("search") == 1 and rec.tasks.count("rung") == 3
-    assert len(search.n_resources_) == 3
+    assert rec.tasks.count("search") == 1 and rec.tasks.count("rung") == stop
+    assert len(search.n_resources_) == stop
     assert "round" not in search.cv_results_
     assert {"bracket", "iter", "n_resources"} <= set(search.cv_results_)
