@@ -168,7 +168,12 @@ class BaseOptimizer(ABC):
             raise ValueError(f"tell got {len(y)} scores but {len(b)} budgets.")
         if not candidates:
             return
-        U = self.space.snap(self.space.to_unit(candidates))
+        try:
+            U = self.space.snap(self.space.to_unit(candidates))
+        except (ValueError, TypeError):  # name what is wrong, and where
+            for i, candidate in enumerate(candidates):
+                self.space.check_candidate(candidate, f"tell's candidates[{i}]")
+            raise
         y = np.where(np.isfinite(y), y, np.nan)
         keys = _row_keys(U)
         for i, key in enumerate(keys):

@@ -294,16 +294,16 @@ class ModelStore:
         )
         self.active = True  # False after the search: the refit never warm-starts
         self.saving = True  # False in a bracket's last rung: nothing continues
-        self._models: dict[tuple[str, str], tuple[int, Any]] = {}
+        self._models: dict[tuple[str, ...], tuple[int, Any]] = {}
 
     def __getstate__(self) -> dict:
         # Shipped to a worker: the in-memory models stay in the driver.
         return {**self.__dict__, "_models": {}}
 
-    def _path(self, key: tuple[str, str]) -> str:
-        return os.path.join(self.directory, f"{key[0]}-{key[1]}.joblib")
+    def _path(self, key: tuple[str, ...]) -> str:
+        return os.path.join(self.directory, "-".join(key) + ".joblib")
 
-    def load(self, key: tuple[str, str]) -> tuple[int, Any] | None:
+    def load(self, key: tuple[str, ...]) -> tuple[int, Any] | None:
         """``(resource, model)`` saved for ``key`` (removed from memory), or None."""
         if self.directory is None:
             return self._models.pop(key, None)
@@ -312,7 +312,7 @@ class ModelStore:
         except Exception:  # missing, or unreadable here: retrain
             return None
 
-    def save(self, key: tuple[str, str], resource: int, model: Any) -> None:
+    def save(self, key: tuple[str, ...], resource: int, model: Any) -> None:
         """Keep ``model``, fitted with ``resource``, for ``key``."""
         if self.directory is None:
             self._models[key] = (resource, model)

@@ -163,7 +163,7 @@ def _check_bounds(name: str, low: Any, high: Any, log: Any, integral: bool) -> N
         raise ValueError(
             f"Parameter {name!r}: log=True needs low > 0, got low={low!r}."
         )
-    if integral and max(abs(low), abs(high)) > _MAX_EXACT_INT:
+    if integral and max(abs(int(low)), abs(int(high))) > _MAX_EXACT_INT:
         raise ValueError(
             f"Parameter {name!r}: Integer bounds must be within +-2**53 (every "
             f"value exactly a float), got low={low!r}, high={high!r}."

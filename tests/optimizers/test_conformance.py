@@ -266,18 +266,25 @@ def test_tell_accepts_candidates_that_were_not_asked(make):
 @pytest.mark.parametrize(
     "candidate, match",
     [
-        ({"a": 5.0, "b": 0.01}, "a=5.0"),
-        ({"a": np.nan, "b": 0.01}, "a=nan"),
-        ({"a": 0.5, "b": 1e9}, "b=1000000000.0"),
+        ({"a": 5.0, "b": 0.01}, "has a=5.0"),
+        ({"a": np.nan, "b": 0.01}, "has a=nan"),
+        ({"a": 0.5, "b": 1e9}, "has b=1000000000.0"),
+        ({"a": 0.5}, r"lacks \['b'\]"),
     ],
 )
 def test_tell_rejects_values_outside_the_space(make, candidate, match):
     # They were clipped (NaN became the centre): the score was recorded
     # against another point than the one evaluated.
     opt = make(as_search_space(SPACES["real"]), 0)
-    with pytest.raises(ValueError, match=rf"candidates\[0\] has {match}"):
+    with pytest.raises(ValueError, match=rf"candidates\[0\] {match}"):
         opt.tell([candidate], [1.0])
     assert opt.n_observations == 0
+
+
+def test_tell_names_a_value_that_is_not_a_choice(make):
+    opt = make(as_search_space({"k": ["a", "b"], "x": Real(0, 1)}), 0)
+    with pytest.raises(ValueError, match=r"candidates\[1\] has k='c', which is not"):
+        opt.tell([{"k": "a", "x": 0.5}, {"k": "c", "x": 0.5}], [1.0, 2.0])
 
 
 def test_tell_validates_lengths(make):

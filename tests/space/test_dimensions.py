@@ -24,6 +24,7 @@ from sklearn_hpo.space import Categorical, Distribution, Integer, Real, as_dimen
         (Real(-1e308, 1e308), "high - low must be a finite float"),
         (Integer(0, 2**63 - 1), "within"),
         (Integer(-(2**60), 0), "within"),
+        (Integer(np.int64(np.iinfo(np.int64).min), 0), "within"),
     ],
 )
 def test_invalid_dimension_names_parameter_and_value(dim, bad):
