@@ -22,6 +22,8 @@ def test_modules_with_examples_are_found():
 
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name):
+    if name.startswith("sklearn_hpo.plotting"):
+        pytest.importorskip("matplotlib")
     module = importlib.import_module(name)
     flags = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
     result = doctest.testmod(module, optionflags=flags, verbose=False)

@@ -1,0 +1,205 @@
+"""Plots of a fitted search, read from its ``cv_results_`` (matplotlib, lazily)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.exceptions import NotFittedError
+
+__all__ = ["plot_convergence", "plot_parameter", "plot_rungs"]
+
+
+def _pyplot() -> Any:
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "sklearn_hpo.plotting needs matplotlib: pip install 'sklearn_hpo[plot]'."
+        ) from exc
+    return plt
+
+
+def _axes(ax: Any) -> Any:
+    return _pyplot().subplots()[1] if ax is None else ax
+
+
+def _results(search: Any) -> dict:
+    results = getattr(search, "cv_results_", None)
+    if results is None:
+        raise NotFittedError(
+            f"This {type(search).__name__} instance is not fitted yet: call 'fit' "
+            "before plotting it."
+        )
+    return results
+
+
+def _score_key(search: Any, results: dict, metric: str | None) -> str:
+    """The ``mean_test_*`` column to plot: ``metric``, or the one ``refit`` uses."""
+    if metric is None:
+        if "mean_test_score" in results:
+            return "mean_test_score"
+        refit = getattr(search, "refit", None)
+        metric = refit if isinstance(refit, str) else None
+    if metric is None:
+        return next(k for k in results if k.startswith("mean_test_"))
+    key = f"mean_test_{metric}"
+    if key not in results:
+        prefix = "mean_test_"
+        names = sorted(k[len(prefix) :] for k in results if k.startswith(prefix))
+        raise ValueError(f"metric must be one of {names}, got metric={metric!r}.")
+    return key
+
+
+def plot_convergence(
+    search: Any, *, metric: str | None = None, ax: Any = None, label: str | None = None
+) -> Any:
+    """Score of each evaluated candidate and the best score so far.
+
+    Parameters
+    ----------
+    search : fitted search
+        Any ``*SearchCV`` (also scikit-learn's): its ``cv_results_`` are read
+        in row order, which is evaluation order for the sequential searches.
+        For a multi-fidelity search rows of every resource are mixed; see
+        :func:`plot_rungs`.
+    metric : str, default=None
+        With several metrics, which one; None is the one ``refit`` names.
+    ax : matplotlib Axes, default=None
+        Where to draw; None makes a new figure.
+    label : str, default=None
+        Legend label of the best-so-far line (to compare searches on one ax).
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from sklearn_hpo import Real, TPESearchCV
+    >>> from sklearn_hpo.plotting import plot_convergence
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = TPESearchCV(SVC(), {"C": Real(1e-2, 1e2, log=True)}, n_iter=8,
+    ...                      random_state=0).fit(X, y)
+    >>> ax = plot_convergence(search)
+    """
+    results = _results(search)
+    key = _score_key(search, results, metric)
+    scores = np.asarray(results[key], dtype=float)
+    x = np.arange(1, len(scores) + 1)
+    best = np.fmax.accumulate(np.where(np.isnan(scores), -np.inf, scores))
+    best = np.where(np.isinf(best), np.nan, best)  # nothing scored yet
+    ax = _axes(ax)
+    ax.plot(x, scores, "o", alpha=0.35, markersize=4)
+    ax.step(x, best, where="post", label=label or "best so far")
+    ax.set_xlabel("evaluation")
+    ax.set_ylabel(key)
+    ax.legend(loc="lower right")
+    return ax
+
+
+def plot_rungs(search: Any, *, metric: str | None = None, ax: Any = None) -> Any:
+    """Each candidate's score at every rung it reached, one colour per bracket.
+
+    Parameters
+    ----------
+    search : fitted HyperbandSearchCV or SuccessiveHalvingSearchCV
+        (or scikit-learn's Halving searches: one bracket).
+    metric : str, default=None
+        With several metrics, which one; None is the one ``refit`` names.
+    ax : matplotlib Axes, default=None
+        Where to draw; None makes a new figure.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    results = _results(search)
+    if "n_resources" not in results:
+        raise ValueError(
+            f"plot_rungs needs a multi-fidelity search (an 'n_resources' column in "
+            f"cv_results_); {type(search).__name__} has none."
+        )
+    key = _score_key(search, results, metric)
+    scores = np.asarray(results[key], dtype=float)
+    resources = np.asarray(results["n_resources"], dtype=float)
+    brackets = np.asarray(results.get("bracket", np.zeros(len(scores))), dtype=int)
+    resource = getattr(search, "resource", None)
+    ax = _axes(ax)
+    colours = _pyplot().rcParams["axes.prop_cycle"].by_key()["color"]
+    chains: dict[tuple, list[int]] = {}
+    for i, params in enumerate(results["params"]):
+        same = {k: v for k, v in params.items() if k != resource}
+        chains.setdefault((brackets[i], repr(sorted(same.items()))), []).append(i)
+    for (bracket, _), rows in chains.items():
+        colour = colours[bracket % len(colours)]
+        ax.plot(resources[rows], scores[rows], "o-", color=colour, alpha=0.5, ms=3)
+    for bracket in sorted(set(brackets)):
+        colour = colours[bracket % len(colours)]
+        ax.plot([], [], "o-", color=colour, label=f"bracket {bracket}")
+    best = getattr(search, "best_index_", None)
+    if best is not None:
+        ax.plot(resources[best], scores[best], "*", color="k", ms=12, label="best")
+    if resources.min() > 0 and resources.max() / resources.min() >= 10:
+        ax.set_xscale("log")
+    ax.set_xlabel(f"resource ({resource})" if resource else "resource")
+    ax.set_ylabel(key)
+    ax.legend(loc="lower right")
+    return ax
+
+
+def plot_parameter(
+    search: Any, name: str, *, metric: str | None = None, ax: Any = None
+) -> Any:
+    """Score against the value of one parameter, with the best candidate marked.
+
+    Parameters
+    ----------
+    search : fitted search
+        Any ``*SearchCV``; candidates without ``name`` (another sub-space)
+        are left out.
+    name : str
+        A searched parameter (a key of ``best_params_`` or of a sub-space).
+    metric : str, default=None
+        With several metrics, which one; None is the one ``refit`` names.
+    ax : matplotlib Axes, default=None
+        Where to draw; None makes a new figure.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    results = _results(search)
+    key = _score_key(search, results, metric)
+    rows = [i for i, p in enumerate(results["params"]) if name in p]
+    if not rows:
+        names = sorted({k for p in results["params"] for k in p})
+        raise ValueError(f"name must be one of {names}, got name={name!r}.")
+    values = [results["params"][i][name] for i in rows]
+    scores = np.asarray(results[key], dtype=float)[rows]
+    ax = _axes(ax)
+    numeric = all(
+        isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_))
+        for v in values
+    )
+    if numeric:
+        x = np.asarray(values, dtype=float)
+        if x.min() > 0 and x.max() / x.min() > 100:
+            ax.set_xscale("log")
+    else:  # categories, in order of first appearance
+        labels = list(dict.fromkeys(repr(v) for v in values))
+        x = np.array([labels.index(repr(v)) for v in values], dtype=float)
+        ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
+    ax.plot(x, scores, "o", alpha=0.5)
+    best = getattr(search, "best_index_", None)
+    if best is not None and best in rows:
+        j = rows.index(best)
+        ax.plot(x[j], scores[j], "*", color="k", ms=12, label="best")
+        ax.legend(loc="lower right")
+    ax.set_xlabel(name)
+    ax.set_ylabel(key)
+    return ax

@@ -1,0 +1,136 @@
+"""The plots read a fitted search's cv_results_ and draw what they say."""
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.exceptions import NotFittedError
+
+from sklearn_hpo import (
+    BayesSearchCV,
+    Categorical,
+    HyperbandSearchCV,
+    Integer,
+    Real,
+)
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from sklearn_hpo.plotting import (  # noqa: E402
+    plot_convergence,
+    plot_parameter,
+    plot_rungs,
+)
+
+X = np.zeros((12, 1))
+
+
+class Double(RegressorMixin, BaseEstimator):
+    """Score = -(a - 0.3)^2, minus 1 / units; fails when ``kind == "bad"``."""
+
+    def __init__(self, a=0.5, kind="ok", units=1):
+        self.a = a
+        self.kind = kind
+        self.units = units
+
+    def fit(self, X, y=None):
+        if self.kind == "bad":
+            raise ValueError("bad kind")
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X))
+
+    def score(self, X, y=None):
+        return -((self.a - 0.3) ** 2) - 1.0 / self.units
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def _fit(**kw):
+    space = {"a": Real(1e-3, 1.0, log=True), "kind": Categorical(["ok", "bad", "x"])}
+    search = BayesSearchCV(
+        Double(), space, n_iter=12, n_initial_points=4, cv=2, random_state=0, **kw
+    )
+    with pytest.warns(UserWarning):  # the failed candidates
+        return search.fit(X)
+
+
+def test_convergence_draws_every_score_and_the_running_best():
+    search = _fit()
+    ax = plot_convergence(search, label="gp")
+    points, best = ax.lines
+    scores = search.cv_results_["mean_test_score"]
+    np.testing.assert_array_equal(points.get_ydata(), scores)
+    expected = np.fmax.accumulate(np.where(np.isnan(scores), -np.inf, scores))
+    expected[expected == -np.inf] = np.nan
+    np.testing.assert_array_equal(best.get_ydata(), expected)
+    assert best.get_ydata()[-1] == search.best_score_
+    assert ax.get_legend().get_texts()[0].get_text() == "gp"
+
+
+def test_parameter_plot_marks_the_best_and_handles_categories():
+    search = _fit()
+    ax = plot_parameter(search, "a")
+    assert ax.get_xscale() == "log"
+    star = ax.lines[-1]
+    assert star.get_xdata()[0] == search.best_params_["a"]
+    assert star.get_ydata()[0] == search.best_score_
+    ax = plot_parameter(search, "kind")
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert set(labels) <= {"'ok'", "'bad'", "'x'"} and "'ok'" in labels
+
+
+def test_multimetric_plots_the_refit_metric_or_the_one_asked():
+    def scorer(est, X, y=None):
+        return {"score": est.score(X), "half": est.score(X) / 2}
+
+    search = _fit(scoring=scorer, refit="score")
+    ax = plot_convergence(search)
+    assert ax.get_ylabel() == "mean_test_score"
+    ax = plot_convergence(search, metric="half")
+    np.testing.assert_array_equal(
+        ax.lines[0].get_ydata(), search.cv_results_["mean_test_half"]
+    )
+    with pytest.raises(ValueError, match=r"metric must be one of \['half', 'score'\]"):
+        plot_convergence(search, metric="nope")
+
+
+def test_rungs_connect_each_candidate_across_its_bracket():
+    search = HyperbandSearchCV(
+        Double(), {"a": Real(0.0, 1.0)}, resource="units", min_resources=1,
+        max_resources=9, cv=2, random_state=0,
+    ).fit(X)  # fmt: skip
+    ax = plot_rungs(search)
+    res = search.cv_results_
+    chains = {(b, p["a"]) for b, p in zip(res["bracket"], res["params"])}
+    drawn = [line for line in ax.lines if len(line.get_xdata())]
+    assert len(drawn) == len(chains) + 1  # one line per candidate, and the star
+    assert sum(len(line.get_xdata()) for line in drawn[:-1]) == len(res["params"])
+    star = drawn[-1]
+    assert star.get_xdata()[0] == res["n_resources"][search.best_index_]
+    assert [t.get_text() for t in ax.get_legend().get_texts()][-1] == "best"
+
+
+def test_errors_name_what_is_wrong():
+    search = BayesSearchCV(Double(), {"a": Real(0, 1)}, n_iter=3)
+    with pytest.raises(NotFittedError, match="BayesSearchCV instance is not fitted"):
+        plot_convergence(search)
+    search = _fit()
+    with pytest.raises(ValueError, match="plot_rungs needs a multi-fidelity search"):
+        plot_rungs(search)
+    with pytest.raises(ValueError, match=r"name must be one of \['a', 'kind'\]"):
+        plot_parameter(search, "b")
+
+
+def test_integer_parameter_on_a_linear_axis():
+    search = BayesSearchCV(
+        Double(), {"units": Integer(1, 20)}, n_iter=6, cv=2, random_state=0
+    ).fit(X)
+    ax = plot_parameter(search, "units")
+    assert ax.get_xscale() == "linear"
