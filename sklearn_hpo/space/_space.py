@@ -31,6 +31,8 @@ __all__ = ["SearchSpace", "Column", "as_search_space", "as_dimension"]
 # Overlapping finite sub-spaces up to this many points are enumerated to
 # count their distinct candidates.
 _COUNT_LIMIT = 10_000
+# Relative tolerance within which two float values are the same point.
+_RTOL = 1e-9
 
 
 @dataclass(frozen=True)
@@ -353,26 +355,34 @@ def _may_share_points(a: Mapping[str, Dimension], b: Mapping[str, Dimension]) ->
 
 
 def _dimensions_meet(a: Dimension, b: Dimension) -> bool:
+    """Whether two dimensions may share a value, as ``_holds`` judges one:
+    floats within its relative tolerance count as equal."""
     for one, other in ((a, b), (b, a)):
         if isinstance(one, Categorical):
             return any(_holds_safely(other, value) for value in one.choices)
     lo_a, hi_a = _value_range(a)
     lo_b, hi_b = _value_range(b)
-    return max(lo_a, lo_b) <= min(hi_a, hi_b)
+    lo, hi = max(lo_a, lo_b), min(hi_a, hi_b)
+    return lo <= hi or bool(np.isclose(lo, hi, rtol=_RTOL, atol=0.0))
 
 
 def _value_range(dim: Dimension) -> tuple[float, float]:
-    if isinstance(dim, Distribution):
-        lo, hi = dim.dist.support()
+    """The dimension's bounds; unknown ones (a custom prior) are unbounded."""
+    try:
+        if isinstance(dim, Distribution):
+            lo, hi = dim.dist.support()
+        else:
+            lo, hi = dim.low, dim.high  # type: ignore[attr-defined]
         return float(lo), float(hi)
-    low, high = getattr(dim, "low", -math.inf), getattr(dim, "high", math.inf)
-    return float(low), float(high)
+    except Exception:
+        return -math.inf, math.inf
 
 
 def _holds_safely(dim: Dimension, value: Any) -> bool:
     try:
-        return _holds(dim, value)
-    except (ValueError, TypeError):
+        with np.errstate(all="ignore"):
+            return _holds(dim, value)
+    except Exception:  # cannot be encoded (a type, a log of 0, an overflow)
         return False
 
 
@@ -396,10 +406,13 @@ def _holds(dim: Dimension, value: Any) -> bool:
 
 def _close(a: Any, b: Any) -> bool:
     try:
+        integers = (int, np.integer)
+        if isinstance(a, integers) and isinstance(b, integers):
+            return bool(a == b)  # exact: 10**9 + 1 is not 10**9
         if isinstance(a, (int, float, np.number)) and isinstance(
             b, (int, float, np.number)
         ):
-            return bool(np.isclose(float(a), float(b), rtol=1e-9, atol=0.0))
+            return bool(np.isclose(float(a), float(b), rtol=_RTOL, atol=0.0))
         return _safe_equal(a, b)
     except Exception:
         return False

@@ -226,6 +226,34 @@ def test_overlapping_sub_spaces_are_searched_without_repeats_or_stalls(make):
         assert not opt._pending
 
 
+@pytest.mark.parametrize(
+    "spec",
+    [
+        [{"a": Integer(1, 3)}, {"a": Integer(3, 5)}],  # touching bounds
+        [{"a": [1, 2, 3]}, {"a": Integer(3, 5)}],  # a choice in a range
+        [{"a": [1, 2, 3]}, {"a": stats.randint(3, 6)}],
+        # Far from 0: 10**9 + 1 is not 10**9 (a float tolerance said it was).
+        [{"a": Integer(10**9 - 2, 10**9)}, {"a": Integer(10**9 + 1, 10**9 + 2)}],
+    ],
+    ids=["touching", "choice_in_range", "choice_in_randint", "large_ints"],
+)
+def test_sub_spaces_sharing_a_boundary_point(make, spec):
+    space = as_search_space(spec)
+    rows = np.vstack([space.enumerate_subspace(k) for k in range(2)])
+    values = sorted({c["a"] for c in space.from_unit(rows)})
+    assert space.size == len(values)
+    opt = make(space, 0)
+    seen = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SearchSpaceExhaustedWarning)
+        for _ in range(len(values)):
+            cands = opt.ask(1)
+            seen += cands
+            opt.tell(cands, [float(c["a"]) for c in cands])
+            assert not opt._pending
+    assert sorted(c["a"] for c in seen) == values
+
+
 def test_an_empty_space_has_one_candidate(make):
     opt = make(as_search_space({}), 0)
     with pytest.warns(SearchSpaceExhaustedWarning, match="only 1 distinct candidate;"):

@@ -1,5 +1,6 @@
 import copy
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -149,3 +150,29 @@ def test_sub_spaces_that_cannot_share_a_point_are_not_compared():
         [{"C": Real(0, 1)}, {"C": Real(2, 3)}, {"C": Real(0.5, 2.5)}]
     )
     assert ranges._shadowed_by == [[], [], [0, 1]]
+
+
+def test_comparing_sub_spaces_never_fails_nor_warns():
+    # The overlap check compares dimensions when the space is built: a custom
+    # prior without support(), a choice too large for a float, a choice of 0
+    # against a log range raised or warned there.
+    class Prior:  # rvs, cdf and ppf only
+        def rvs(self, size=None, random_state=None):
+            return stats.uniform(0, 1).rvs(size=size, random_state=random_state)
+
+        def cdf(self, x):
+            return np.clip(x, 0, 1)
+
+        def ppf(self, u):
+            return np.asarray(u, dtype=float)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert as_search_space([{"x": Prior()}, {"x": Real(2, 3)}])._shadowed_by == [
+            [],
+            [0],  # unknown bounds: may share points
+        ]
+        zero = as_search_space([{"a": [0.0]}, {"a": Real(1e-4, 1.0, log=True)}])
+        assert zero._shadowed_by == [[], []]
+        huge = as_search_space([{"seed": [10**400]}, {"seed": Integer(0, 10)}])
+        assert huge._shadowed_by == [[], []]
