@@ -36,17 +36,20 @@ def _results(search: Any) -> dict:
 
 def _score_key(search: Any, results: dict, metric: str | None) -> str:
     """The ``mean_test_*`` column to plot: ``metric``, or the one ``refit`` uses."""
+    prefix = "mean_test_"
+    names = sorted(k[len(prefix) :] for k in results if k.startswith(prefix))
     if metric is None:
         if "mean_test_score" in results:
             return "mean_test_score"
         refit = getattr(search, "refit", None)
-        metric = refit if isinstance(refit, str) else None
-    if metric is None:
-        return next(k for k in results if k.startswith("mean_test_"))
+        if not isinstance(refit, str):
+            raise ValueError(
+                f"The search has several metrics {names} and refit={refit!r} names "
+                "none of them: pass metric."
+            )
+        metric = refit
     key = f"mean_test_{metric}"
     if key not in results:
-        prefix = "mean_test_"
-        names = sorted(k[len(prefix) :] for k in results if k.startswith(prefix))
         raise ValueError(f"metric must be one of {names}, got metric={metric!r}.")
     return key
 
@@ -64,7 +67,8 @@ def plot_convergence(
         For a multi-fidelity search rows of every resource are mixed; see
         :func:`plot_rungs`.
     metric : str, default=None
-        With several metrics, which one; None is the one ``refit`` names.
+        With several metrics, which one; None is the one ``refit`` names
+        (a ValueError if ``refit`` names none).
     ax : matplotlib Axes, default=None
         Where to draw; None makes a new figure.
     label : str, default=None
@@ -94,8 +98,8 @@ def plot_convergence(
     best = np.fmax.accumulate(np.where(np.isnan(scores), -np.inf, scores))
     best = np.where(np.isinf(best), np.nan, best)  # nothing scored yet
     ax = _axes(ax)
-    ax.plot(x, scores, "o", alpha=0.35, markersize=4)
-    ax.step(x, best, where="post", label=label or "best so far")
+    (line,) = ax.step(x, best, where="post", label=label or "best so far")
+    ax.plot(x, scores, "o", alpha=0.35, markersize=4, color=line.get_color())
     ax.set_xlabel("evaluation")
     ax.set_ylabel(key)
     ax.legend(loc="lower right")
@@ -110,13 +114,31 @@ def plot_rungs(search: Any, *, metric: str | None = None, ax: Any = None) -> Any
     search : fitted HyperbandSearchCV or SuccessiveHalvingSearchCV
         (or scikit-learn's Halving searches: one bracket).
     metric : str, default=None
-        With several metrics, which one; None is the one ``refit`` names.
+        With several metrics, which one; None is the one ``refit`` names
+        (a ValueError if ``refit`` names none).
     ax : matplotlib Axes, default=None
         Where to draw; None makes a new figure.
 
     Returns
     -------
     matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.ensemble import RandomForestClassifier
+    >>> from sklearn_hpo import HyperbandSearchCV, Integer
+    >>> from sklearn_hpo.plotting import plot_rungs
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = HyperbandSearchCV(
+    ...     RandomForestClassifier(random_state=0), {"max_depth": Integer(1, 8)},
+    ...     resource="n_estimators", min_resources=2, max_resources=18,
+    ...     random_state=0).fit(X, y)
+    >>> ax = plot_rungs(search)
+    >>> ax.get_xlabel()
+    'resource (n_estimators)'
     """
     results = _results(search)
     if "n_resources" not in results:
@@ -157,6 +179,12 @@ def plot_parameter(
 ) -> Any:
     """Score against the value of one parameter, with the best candidate marked.
 
+    Numbers go on a numeric axis (logarithmic when the searched dimension
+    is, or when they span more than two decades); other values (strings,
+    ``None``, estimators) are categories, numbers first in increasing order.
+    On a multi-fidelity search each resource is its own series, since a
+    score at a small resource is not comparable with one at the largest.
+
     Parameters
     ----------
     search : fitted search
@@ -165,13 +193,29 @@ def plot_parameter(
     name : str
         A searched parameter (a key of ``best_params_`` or of a sub-space).
     metric : str, default=None
-        With several metrics, which one; None is the one ``refit`` names.
+        With several metrics, which one; None is the one ``refit`` names
+        (a ValueError if ``refit`` names none).
     ax : matplotlib Axes, default=None
         Where to draw; None makes a new figure.
 
     Returns
     -------
     matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from sklearn_hpo import Real, TPESearchCV
+    >>> from sklearn_hpo.plotting import plot_parameter
+    >>> X, y = load_iris(return_X_y=True)
+    >>> space = {"C": Real(1e-2, 1e2, log=True), "kernel": ["rbf", "linear"]}
+    >>> search = TPESearchCV(SVC(), space, n_iter=8, random_state=0).fit(X, y)
+    >>> ax = plot_parameter(search, "C")
+    >>> ax.get_xscale()
+    'log'
     """
     results = _results(search)
     key = _score_key(search, results, metric)
@@ -182,24 +226,59 @@ def plot_parameter(
     values = [results["params"][i][name] for i in rows]
     scores = np.asarray(results[key], dtype=float)[rows]
     ax = _axes(ax)
-    numeric = all(
-        isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_))
-        for v in values
-    )
-    if numeric:
+    if all(_is_number(v) for v in values):
         x = np.asarray(values, dtype=float)
-        if x.min() > 0 and x.max() / x.min() > 100:
+        if _log_dimension(search, name) or (x.min() > 0 and x.max() / x.min() > 100):
             ax.set_xscale("log")
-    else:  # categories, in order of first appearance
-        labels = list(dict.fromkeys(repr(v) for v in values))
-        x = np.array([labels.index(repr(v)) for v in values], dtype=float)
-        ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
-    ax.plot(x, scores, "o", alpha=0.5)
+    else:
+        x = _category_positions(ax, values)
+    if "n_resources" in results:
+        resources = np.asarray(results["n_resources"])[rows]
+        for r in np.unique(resources):
+            at = resources == r
+            ax.plot(x[at], scores[at], "o", alpha=0.5, label=f"n_resources={r}")
+    else:
+        ax.plot(x, scores, "o", alpha=0.5)
     best = getattr(search, "best_index_", None)
-    if best is not None and best in rows:
+    if isinstance(best, (int, np.integer)) and best in rows:
         j = rows.index(best)
         ax.plot(x[j], scores[j], "*", color="k", ms=12, label="best")
+    if any(line.get_label()[:1] != "_" for line in ax.lines):
         ax.legend(loc="lower right")
     ax.set_xlabel(name)
     ax.set_ylabel(key)
     return ax
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.number)) and not isinstance(
+        value, (bool, np.bool_)
+    )
+
+
+def _category_positions(ax: Any, values: list) -> np.ndarray:
+    """Positions of category values: numbers first, increasing, then the rest
+    in order of first appearance; ticks labelled with the values."""
+    labels = list(dict.fromkeys(_label(v) for v in values))
+    numbers = {_label(v): float(v) for v in values if _is_number(v)}
+    order = sorted(
+        labels, key=lambda lab: (0, numbers[lab]) if lab in numbers else (1, 0.0)
+    )
+    position = {lab: i for i, lab in enumerate(order)}
+    ax.set_xticks(range(len(order)), order, rotation=30, ha="right")
+    return np.array([position[_label(v)] for v in values], dtype=float)
+
+
+def _label(value: Any) -> str:
+    return value if isinstance(value, str) else repr(value)
+
+
+def _log_dimension(search: Any, name: str) -> bool:
+    """Whether the search searched ``name`` on a log scale (Real/Integer)."""
+    spaces = getattr(search, "search_spaces", None)
+    if spaces is None:
+        return False
+    for sub in spaces if isinstance(spaces, list) else [spaces]:
+        if isinstance(sub, dict) and getattr(sub.get(name), "log", False) is True:
+            return True
+    return False

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy import stats
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import NotFittedError
 
@@ -64,7 +65,7 @@ def _fit(**kw):
 def test_convergence_draws_every_score_and_the_running_best():
     search = _fit()
     ax = plot_convergence(search, label="gp")
-    points, best = ax.lines
+    best, points = ax.lines
     scores = search.cv_results_["mean_test_score"]
     np.testing.assert_array_equal(points.get_ydata(), scores)
     expected = np.fmax.accumulate(np.where(np.isnan(scores), -np.inf, scores))
@@ -83,7 +84,7 @@ def test_parameter_plot_marks_the_best_and_handles_categories():
     assert star.get_ydata()[0] == search.best_score_
     ax = plot_parameter(search, "kind")
     labels = [t.get_text() for t in ax.get_xticklabels()]
-    assert set(labels) <= {"'ok'", "'bad'", "'x'"} and "'ok'" in labels
+    assert set(labels) <= {"ok", "bad", "x"} and "ok" in labels
 
 
 def test_multimetric_plots_the_refit_metric_or_the_one_asked():
@@ -95,7 +96,7 @@ def test_multimetric_plots_the_refit_metric_or_the_one_asked():
     assert ax.get_ylabel() == "mean_test_score"
     ax = plot_convergence(search, metric="half")
     np.testing.assert_array_equal(
-        ax.lines[0].get_ydata(), search.cv_results_["mean_test_half"]
+        ax.lines[1].get_ydata(), search.cv_results_["mean_test_half"]
     )
     with pytest.raises(ValueError, match=r"metric must be one of \['half', 'score'\]"):
         plot_convergence(search, metric="nope")
@@ -134,3 +135,62 @@ def test_integer_parameter_on_a_linear_axis():
     ).fit(X)
     ax = plot_parameter(search, "units")
     assert ax.get_xscale() == "linear"
+
+
+def test_refit_naming_no_metric_asks_for_one():
+    def scorer(est, X, y=None):
+        return {"full": est.score(X), "half": est.score(X) / 2}
+
+    search = _fit(scoring=scorer, refit=False)
+    with pytest.raises(ValueError, match=r"several metrics \['full', 'half'\]"):
+        plot_convergence(search)
+    assert plot_convergence(search, metric="half").get_ylabel() == "mean_test_half"
+
+
+def test_numbers_stay_in_order_next_to_none():
+    # max_depth=[None, 2, 5, 10, 20]: evaluation order must not set the axis.
+    search = BayesSearchCV(
+        Double(), {"units": [20, None, 5, 2, 10]}, n_iter=5, cv=2, random_state=0,
+        optimizer="random",
+    )
+    with pytest.warns(UserWarning):  # units=None fails to score
+        search.fit(X)
+    ax = plot_parameter(search, "units")
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels == ["2", "5", "10", "20", "None"]
+
+
+def test_a_log_dimension_gets_a_log_axis_and_sub_spaces_are_filtered():
+    space = [{"a": Real(0.1, 0.5, log=True)}, {"units": Integer(1, 5)}]
+    search = BayesSearchCV(Double(), space, n_iter=10, cv=2, random_state=0).fit(X)
+    ax = plot_parameter(search, "a")
+    assert ax.get_xscale() == "log"  # a narrow range: from the dimension
+    n_with_a = sum("a" in p for p in search.cv_results_["params"])
+    assert 0 < n_with_a < 10 and len(ax.lines[0].get_xdata()) == n_with_a
+
+
+def test_each_resource_is_its_own_series_on_a_multi_fidelity_search():
+    search = HyperbandSearchCV(
+        Double(), {"a": Real(0.0, 1.0)}, resource="units", min_resources=1,
+        max_resources=9, cv=2, random_state=0,
+    ).fit(X)  # fmt: skip
+    ax = plot_parameter(search, "a")
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["n_resources=1", "n_resources=3", "n_resources=9", "best"]
+    assert sum(len(line.get_xdata()) for line in ax.lines[:-1]) == len(
+        search.cv_results_["params"]
+    )
+
+
+def test_scikit_learn_searches_are_plotted_too():
+    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+    from sklearn.model_selection import GridSearchCV, HalvingRandomSearchCV
+
+    halving = HalvingRandomSearchCV(
+        Double(), {"a": stats.uniform(0, 1)}, resource="units", min_resources=1,
+        max_resources=9, cv=2, random_state=0,
+    ).fit(X)  # fmt: skip
+    ax = plot_rungs(halving)  # no bracket column: one bracket
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["bracket 0", "best"]
+    grid = GridSearchCV(Double(), {"a": [0.1, 0.3, 0.9]}, cv=2).fit(X)
+    assert plot_parameter(grid, "a").lines[-1].get_xdata()[0] == 0.3

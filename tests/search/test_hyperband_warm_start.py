@@ -406,6 +406,18 @@ def test_store_saves_what_pickle_cannot_and_skips_what_nothing_can():
         store.close()
 
 
+def test_both_stores_key_by_every_part_of_the_key():
+    for on_disk in (False, True):
+        store = ModelStore(on_disk=on_disk)
+        try:
+            store.save(("c", "data", "fit1"), 3, "model 1")
+            store.save(("c", "data", "fit2"), 3, "model 2")
+            assert store.load(("c", "data", "fit2")) == (3, "model 2")
+            assert store.load(("c", "data", "fit1")) == (3, "model 1")
+        finally:
+            store.close()
+
+
 def test_model_keys_of_what_plain_pickle_cannot_hash():
     import threading
 
