@@ -309,6 +309,37 @@ class Integer(Dimension):
         return [int(i) for i in np.atleast_1d(v)]
 
 
+def _distinct(choices: tuple) -> tuple:
+    """``choices`` without repeats, the first of each kept.
+
+    Values repeat when they are equal and of the same kind (bool, int, float
+    or else their type): ``max_features=1`` and ``1.0`` differ in
+    scikit-learn. Unhashable values are all kept.
+    """
+    seen: set = set()
+    out = []
+    for value in choices:
+        key = (_kind(value), value)
+        try:
+            if key in seen:
+                continue
+            seen.add(key)
+        except TypeError:  # unhashable
+            pass
+        out.append(value)
+    return tuple(out)
+
+
+def _kind(value: Any) -> Any:
+    if isinstance(value, (bool, np.bool_)):
+        return bool
+    if isinstance(value, (int, np.integer)):
+        return int
+    if isinstance(value, (float, np.floating)):
+        return float
+    return type(value)
+
+
 class Categorical(Dimension):
     """A parameter taking one of a fixed list of values.
 
@@ -316,7 +347,9 @@ class Categorical(Dimension):
     ----------
     choices : sequence
         The values, kept as given: strings, numbers, None, estimators,
-        callables. Order does not matter to the optimizers.
+        callables. Order does not matter to the optimizers. A repeated value
+        (equal and of the same kind: ``np.int64(1)`` repeats ``1``, ``1.0``
+        does not) is kept once, so no candidate is evaluated twice.
 
     Notes
     -----
@@ -333,7 +366,7 @@ class Categorical(Dimension):
     kind = "categorical"
 
     def __init__(self, choices: Sequence[Any]) -> None:
-        self.choices = tuple(choices) if _is_sequence(choices) else choices
+        self.choices = _distinct(tuple(choices)) if _is_sequence(choices) else choices
         self._freeze()
 
     def _init_args(self) -> tuple[tuple, dict]:

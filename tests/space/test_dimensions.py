@@ -207,3 +207,13 @@ def test_a_huge_integer_range_is_counted_without_being_listed():
     assert Distribution(stats.binom(10, 0.3)).n_values == 11
     assert Distribution(stats.poisson(3)).n_values is None
     assert Distribution(stats.uniform(0, 1)).n_values is None
+
+
+def test_repeated_choices_are_kept_once():
+    # np.geomspace(1, 30, 8).astype(int) repeats 1: it was evaluated twice
+    # and counted twice. 1.0 and True are other values (max_features=1.0).
+    dim = Categorical([1, np.int64(1), 2, 1.0, True, "a", "a", None, None, [1], [1]])
+    assert dim.choices == (1, 2, 1.0, True, "a", None, [1], [1])
+    assert type(dim.choices[2]) is float and dim.choices[3] is True
+    grid = as_dimension(np.geomspace(1, 30, 8).astype(int), "n_neighbors")
+    assert [int(v) for v in grid.choices] == [1, 2, 4, 6, 11, 18, 30]
