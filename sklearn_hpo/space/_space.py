@@ -262,11 +262,7 @@ class SearchSpace:
         k = named[0] if len(named) == 1 else self.subspace_of(candidate)
         for key, dim in self.subspaces[k].items():
             value = candidate[key]
-            try:
-                holds = _holds(dim, value)
-            except (ValueError, TypeError):
-                holds = False
-            if not holds:
+            if not _holds_safely(dim, value):
                 raise ValueError(
                     f"{name} has {key}={value!r}, which is not a value of {dim!r}."
                 )
