@@ -34,6 +34,8 @@ from sklearn.ensemble import (
 )
 from sklearn.pipeline import Pipeline
 
+from sklearn_hpo.utils._compat import num_samples
+
 try:  # a dependency of joblib >= 1.5; older ones vendor it
     import cloudpickle
 except ImportError:  # pragma: no cover
@@ -419,7 +421,7 @@ class WarmStartProxy:
             not self.store.active
             or resource is None
             or not _has_warm_start(owner)
-            or not _continues(owner, X.shape[0] if hasattr(X, "shape") else len(X))
+            or not _continues(owner, num_samples(X))
         ):
             self.estimator.fit(X, y, **fit_params)
             return self
