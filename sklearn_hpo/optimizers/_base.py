@@ -261,6 +261,5 @@ class BaseOptimizer(ABC):
         return space.snap(np.vstack(blocks))
 
 
-def space_values_unit(dim: Any) -> np.ndarray:
-    """Canonical unit values of every value of a finite dimension."""
-    return unit_values(dim)
+# Canonical unit values of every value of a finite dimension (the space's).
+space_values_unit = unit_values
