@@ -122,6 +122,20 @@ def keys(space, cands):
     return [tuple(r) for r in U]
 
 
+def ask_every_point(opt, n, batch, score):
+    """Ask (``batch`` at a time) and tell until ``n`` candidates, a finite
+    space's every point: none may stay pending, nor the space run out early."""
+    seen = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SearchSpaceExhaustedWarning)
+        while len(seen) < n:
+            cands = opt.ask(min(batch, n - len(seen)))
+            seen += cands
+            opt.tell(cands, [score(c) for c in cands])
+            assert not opt._pending
+    return seen
+
+
 @pytest.fixture(params=sorted(OPTIMIZERS))
 def make(request):
     return OPTIMIZERS[request.param]
@@ -189,13 +203,7 @@ def test_finite_space_is_exhausted_with_a_warning(make):
     spec = {"a": [1, 2, 3], "b": Integer(0, 3), "c": [None, "x"]}
     space = as_search_space(spec)
     opt = make(space, 5)
-    seen = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", SearchSpaceExhaustedWarning)
-        while len(seen) < 24:
-            cands = opt.ask(min(5, 24 - len(seen)))
-            seen += cands
-            opt.tell(cands, [objective(space, c) for c in cands])
+    seen = ask_every_point(opt, 24, 5, lambda c: objective(space, c))
     assert len(set(keys(space, seen))) == 24 == space.size
     with pytest.warns(SearchSpaceExhaustedWarning, match="only 24 distinct"):
         assert opt.ask(1) == []
@@ -208,15 +216,7 @@ def test_overlapping_sub_spaces_are_searched_without_repeats_or_stalls(make):
     # on it and stopped moving) and was proposed again from its other form.
     space = as_search_space([{"a": Integer(1, 6)}, {"a": Integer(4, 9)}])
     assert space.size == 9
-    opt = make(space, 0)
-    seen = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", SearchSpaceExhaustedWarning)
-        while len(seen) < 9:
-            cands = opt.ask(min(2, 9 - len(seen)))
-            seen += cands
-            opt.tell(cands, [-abs(c["a"] - 5) for c in cands])
-            assert not opt._pending
+    seen = ask_every_point(make(space, 0), 9, 2, lambda c: -abs(c["a"] - 5))
     assert sorted(c["a"] for c in seen) == list(range(1, 10))
     continuous = as_search_space([{"x": Real(0, 2)}, {"x": Real(1, 3)}])
     opt = make(continuous, 0)
@@ -242,15 +242,7 @@ def test_sub_spaces_sharing_a_boundary_point(make, spec):
     rows = np.vstack([space.enumerate_subspace(k) for k in range(2)])
     values = sorted({c["a"] for c in space.from_unit(rows)})
     assert space.size == len(values)
-    opt = make(space, 0)
-    seen = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SearchSpaceExhaustedWarning)
-        for _ in range(len(values)):
-            cands = opt.ask(1)
-            seen += cands
-            opt.tell(cands, [float(c["a"]) for c in cands])
-            assert not opt._pending
+    seen = ask_every_point(make(space, 0), len(values), 1, lambda c: float(c["a"]))
     assert sorted(c["a"] for c in seen) == values
 
 

@@ -174,23 +174,25 @@ def test_best_comes_from_the_highest_resource():
     assert search.best_estimator_.budget == 27
 
 
-def test_successive_halving_matches_sklearn_halving_schedule():
-    kw = dict(resource="budget", min_resources=1, max_resources=81, factor=3, cv=CV)
-    ours = SuccessiveHalvingSearchCV(
-        BudgetDouble(), SPACE, n_candidates=30, random_state=0, **kw
-    ).fit(XZ)
+def assert_schedule_as_sklearn(**kw):
+    """Fit ours and HalvingRandomSearchCV with ``kw``: same rungs, same
+    Halving attributes. Returns both."""
+    ours = SuccessiveHalvingSearchCV(BudgetDouble(), SPACE, **kw).fit(XZ)
     sk = HalvingRandomSearchCV(
-        BudgetDouble(),
-        {k: stats.uniform(0, 1) for k in SPACE},
-        n_candidates=30,
-        random_state=0,
-        **kw,
+        BudgetDouble(), {k: stats.uniform(0, 1) for k in SPACE}, **kw
     ).fit(XZ)
-    assert ours.n_candidates_ == sk.n_candidates_
+    assert ours.min_resources_ == sk.min_resources_
     assert ours.n_resources_ == sk.n_resources_
-    assert ours.cv_results_["n_resources"][ours.best_index_] == sk.n_resources_[-1]
+    assert ours.n_candidates_ == sk.n_candidates_
     for name in HALVING_ATTRIBUTES:
         assert getattr(ours, name) == getattr(sk, name), name
+    return ours, sk
+
+
+def test_successive_halving_matches_sklearn_halving_schedule():
+    kw = dict(resource="budget", min_resources=1, max_resources=81, factor=3, cv=CV)
+    ours, sk = assert_schedule_as_sklearn(n_candidates=30, random_state=0, **kw)
+    assert ours.cv_results_["n_resources"][ours.best_index_] == sk.n_resources_[-1]
     # "exhaust": max_resources // min_resources candidates, as scikit-learn.
     ours = SuccessiveHalvingSearchCV(BudgetDouble(), SPACE, random_state=0, **kw)
     assert ours.fit(XZ).n_candidates_ == [81, 27, 9, 3, 1]
@@ -204,19 +206,11 @@ def test_successive_halving_matches_sklearn_halving_schedule():
 def test_aggressive_elimination_matches_sklearn(
     n_candidates, factor, max_resources, min_resources
 ):
-    kw = dict(
+    assert_schedule_as_sklearn(
         resource="budget", min_resources=min_resources, max_resources=max_resources,
         n_candidates=n_candidates, factor=factor, cv=CV, random_state=0,
         aggressive_elimination=True,
     )  # fmt: skip
-    ours = SuccessiveHalvingSearchCV(BudgetDouble(), SPACE, **kw).fit(XZ)
-    sk = HalvingRandomSearchCV(
-        BudgetDouble(), {k: stats.uniform(0, 1) for k in SPACE}, **kw
-    ).fit(XZ)
-    assert ours.n_resources_ == sk.n_resources_
-    assert ours.n_candidates_ == sk.n_candidates_
-    for name in HALVING_ATTRIBUTES:
-        assert getattr(ours, name) == getattr(sk, name), name
 
 
 @pytest.mark.parametrize(
@@ -224,19 +218,10 @@ def test_aggressive_elimination_matches_sklearn(
     [(10, 3, 81), (81, 3, 81), (7, 2, 81), (20, 2.5, 81), (5, 3, 100)],
 )
 def test_min_resources_exhaust_matches_sklearn(n_candidates, factor, max_resources):
-    kw = dict(
+    assert_schedule_as_sklearn(
         resource="budget", min_resources="exhaust", max_resources=max_resources,
         n_candidates=n_candidates, factor=factor, cv=CV, random_state=0,
     )  # fmt: skip
-    ours = SuccessiveHalvingSearchCV(BudgetDouble(), SPACE, **kw).fit(XZ)
-    sk = HalvingRandomSearchCV(
-        BudgetDouble(), {k: stats.uniform(0, 1) for k in SPACE}, **kw
-    ).fit(XZ)
-    assert ours.min_resources_ == sk.min_resources_
-    assert ours.n_resources_ == sk.n_resources_
-    assert ours.n_candidates_ == sk.n_candidates_
-    for name in HALVING_ATTRIBUTES:
-        assert getattr(ours, name) == getattr(sk, name), name
 
 
 HALVING_ATTRIBUTES = (

@@ -436,6 +436,21 @@ def continued(estimator, X_test, y_test):
     return float(estimator[-1].warm_start)
 
 
+def search_continuing(pipe, space, n_candidates, n_jobs, **fit_params):
+    """cv_results_ of successive halving on the gradient boosting step's
+    ``n_estimators``, checking that every promoted candidate continued."""
+    search = SuccessiveHalvingSearchCV(
+        pipe, space, resource="gradientboostingclassifier__n_estimators",
+        min_resources=2, max_resources=8, factor=2, n_candidates=n_candidates,
+        cv=3, scoring={"accuracy": "accuracy", "continued": continued},
+        refit="accuracy", random_state=0, n_jobs=n_jobs, error_score="raise",
+    ).fit(X, y, **fit_params)  # fmt: skip
+    res = search.cv_results_
+    promoted = np.asarray(res["iter"]) > 0
+    assert np.all(np.asarray(res["mean_test_continued"])[promoted] == 1.0)
+    return res
+
+
 def test_models_that_pickle_cannot_save_continue_with_several_workers():
     # A lambda in the pipeline: joblib's workers get the task through
     # cloudpickle, and the store must save the fitted model as well.
@@ -446,21 +461,10 @@ def test_models_that_pickle_cannot_save_continue_with_several_workers():
         GradientBoostingClassifier(random_state=0),
     )
     space = {"gradientboostingclassifier__learning_rate": Real(0.01, 0.5)}
-    results = []
-    for n_jobs in (1, 2):
-        search = SuccessiveHalvingSearchCV(
-            pipe, space, resource="gradientboostingclassifier__n_estimators",
-            min_resources=2, max_resources=8, factor=2, n_candidates=4, cv=3,
-            scoring={"accuracy": "accuracy", "continued": continued},
-            refit="accuracy", random_state=0, n_jobs=n_jobs, error_score="raise",
-        ).fit(X, y)  # fmt: skip
-        results.append(search.cv_results_)
+    results = [search_continuing(pipe, space, 4, n_jobs) for n_jobs in (1, 2)]
     np.testing.assert_allclose(
         results[0]["mean_test_accuracy"], results[1]["mean_test_accuracy"]
     )
-    for res in results:  # every promoted candidate continued its model
-        promoted = np.asarray(res["iter"]) > 0
-        assert np.all(np.asarray(res["mean_test_continued"])[promoted] == 1.0)
 
 
 def test_lambdas_in_searched_values_and_fit_params_are_continued():
@@ -480,19 +484,11 @@ def test_lambdas_in_searched_values_and_fit_params_are_continued():
     }
     monitor = {"gradientboostingclassifier__monitor": lambda i, est, loc: False}
     for n_jobs in (1, 2):
-        search = SuccessiveHalvingSearchCV(
-            pipe, space, resource="gradientboostingclassifier__n_estimators",
-            min_resources=2, max_resources=8, factor=2, n_candidates=8, cv=3,
-            scoring={"accuracy": "accuracy", "continued": continued},
-            refit="accuracy", random_state=0, n_jobs=n_jobs, error_score="raise",
-        ).fit(X, y, **monitor)  # fmt: skip
-        res = search.cv_results_
+        res = search_continuing(pipe, space, 8, n_jobs, **monitor)
         lambdas = np.array(
             [p["functiontransformer"].func is not None for p in res["params"]]
         )
-        promoted = np.asarray(res["iter"]) > 0
-        assert (lambdas & promoted).any()
-        assert np.all(np.asarray(res["mean_test_continued"])[promoted] == 1.0)
+        assert (lambdas & (np.asarray(res["iter"]) > 0)).any()
 
 
 def test_bagging_with_oob_score_is_retrained():
