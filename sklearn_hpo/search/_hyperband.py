@@ -559,27 +559,29 @@ class SuccessiveHalvingSearchCV(BaseMultiFidelitySearchCV):
                 "of them must be given (got n_candidates='exhaust', "
                 "min_resources='exhaust')."
             )
-        self._auto_min_resources = min_resources
-        return self._exhaust(self.n_candidates, max_resources)
+        return self._exhaust(self.n_candidates, max_resources, min_resources)
 
-    def _exhaust(self, n_candidates: int, max_resources: int) -> int:
+    def _exhaust(self, n_candidates: int, max_resources: int, auto_min: int) -> int:
         """``min_resources="exhaust"`` for ``n_candidates`` candidates.
 
         The rungs they need are the halvings that leave fewer than ``factor``
         candidates; the first rung starts as high as lets the last one get
-        as close to ``max_resources`` as possible (never below "auto").
+        as close to ``max_resources`` as possible (never below ``auto_min``,
+        what "auto" gives).
         """
         halvings = max_halvings(1, n_candidates, self.factor)
         top = Fraction(max_resources) / Fraction(self.factor) ** halvings
-        return max(self._auto_min_resources, top.numerator // top.denominator)
+        return max(auto_min, top.numerator // top.denominator)
 
-    def _shrink(self, bracket: Bracket, n_sampled: int) -> Bracket:
+    def _shrink(self, bracket: Bracket, n_sampled: int, auto_min: int) -> Bracket:
         if n_sampled == bracket.n_candidates:
             return bracket
         if self.min_resources == "exhaust":
             # Fewer distinct candidates than asked for (a finite space): as in
             # scikit-learn, the first rung is set from those sampled.
-            self.min_resources_ = self._exhaust(n_sampled, self.max_resources_)
+            self.min_resources_ = self._exhaust(
+                n_sampled, self.max_resources_, auto_min
+            )
         return successive_halving_plan(
             n_sampled, self.min_resources_, self.max_resources_, self.factor,
             self.aggressive_elimination,

@@ -22,10 +22,11 @@ from typing import Any
 
 import numpy as np
 from sklearn import get_config
-from sklearn.base import clone, is_classifier
+from sklearn.base import is_classifier
 from sklearn.pipeline import Pipeline
 from sklearn.utils.metadata_routing import process_routing
 
+from sklearn_hpo.search._fit_proxy import FitProxy
 from sklearn_hpo.search._warm_start import ModelStore, model_key
 
 __all__ = ["EpochBudget", "PartialFitProxy", "check_partial_fit"]
@@ -122,12 +123,8 @@ class EpochBudget:
         self.epochs = 1
 
 
-class PartialFitProxy:
+class PartialFitProxy(FitProxy):
     """Estimator wrapper that trains with ``epochs`` calls of ``partial_fit``.
-
-    Parameters and every attribute and method (``predict``, ``classes_``,
-    tags, ...) are forwarded to ``estimator``, so that scikit-learn's search
-    machinery sees the wrapped estimator.
 
     Parameters
     ----------
@@ -141,37 +138,16 @@ class PartialFitProxy:
         trains every fit from scratch.
     """
 
+    _fields = (*FitProxy._fields, "budget")
+
     def __init__(
         self, estimator: Any, budget: EpochBudget, store: ModelStore | None
     ) -> None:
-        self.estimator = estimator
+        super().__init__(estimator, store)
         self.budget = budget
-        self.store = store
-        self._params: dict = {}
 
-    def __sklearn_clone__(self) -> PartialFitProxy:
-        return PartialFitProxy(clone(self.estimator), self.budget, self.store)
-
-    def __repr__(self) -> str:
-        return repr(self.estimator)  # scikit-learn's errors name the estimator
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") or name in ("estimator", "budget", "store"):
-            raise AttributeError(name)  # also keeps unpickling from recursing
-        return getattr(self.estimator, name)
-
-    def __sklearn_tags__(self) -> Any:
-        return self.estimator.__sklearn_tags__()
-
-    def get_params(self, deep: bool = True) -> dict:
-        """The wrapped estimator's parameters."""
-        return self.estimator.get_params(deep=deep)
-
-    def set_params(self, **params: Any) -> PartialFitProxy:
-        """Set the wrapped estimator's parameters; they key its saved models."""
-        self._params.update(params)
-        self.estimator.set_params(**params)
-        return self
+    def _wrap(self, estimator: Any) -> PartialFitProxy:
+        return PartialFitProxy(estimator, self.budget, self.store)
 
     def _epochs(
         self, model: Any, X: Any, y: Any, n: int, fit_params: dict, fresh: bool

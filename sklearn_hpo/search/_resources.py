@@ -1,200 +1,279 @@
-"""Resources of multi-fidelity searches: checking them and giving them to fits.
+"""What the rungs of a multi-fidelity search give more of: its resource.
 
-A resource is either ``"n_samples"`` (each training fold is subsampled) or the
-name of an integer parameter of the estimator (set in every candidate).
+One small class per kind of resource, made per fit by :func:`make_resource`,
+owns everything that differs between them: checking it against the
+estimator, resolving ``min_resources`` / ``max_resources``, the estimator the
+fits train (a wrapper that warm-starts or trains by epochs), and what a rung
+changes in the evaluation of its candidates.
+
+- :class:`SampleResource` (``"n_samples"``): each training fold is
+  subsampled; the test folds stay whole.
+- :class:`EpochResource` (``"partial_fit"``): epochs of the estimator's
+  ``partial_fit`` over the training fold.
+- :class:`ParameterResource` (any other name): an integer parameter of the
+  estimator, set in every candidate.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
 
+import joblib
 import numpy as np
 from sklearn.base import is_classifier
-from sklearn.utils.multiclass import type_of_target
 
+from sklearn_hpo.search._partial_fit import (
+    EpochBudget,
+    PartialFitProxy,
+    check_partial_fit,
+)
+from sklearn_hpo.search._subsample import SubsampledTrainSplitter
+from sklearn_hpo.search._warm_start import (
+    ModelStore,
+    WarmStartProxy,
+    candidate_key,
+    resolve_warm_start,
+)
 from sklearn_hpo.space import SearchSpace
 
-__all__ = ["SubsampledTrainSplitter", "check_resource", "resolve_resources"]
+__all__ = [
+    "EpochResource",
+    "ParameterResource",
+    "Resource",
+    "SampleResource",
+    "make_resource",
+]
 
 
-class SubsampledTrainSplitter:
-    """Cross-validation splitter that keeps a fraction of each training fold.
-
-    The test folds are kept whole, so that every rung is scored on the same
-    data. The kept samples of a fold are a prefix of one fixed random order of
-    that fold, so rungs with more resource see a superset of the samples of
-    rungs with less. For classifiers the order interleaves the classes, so
-    that every prefix is (approximately) stratified.
-
-    Parameters
-    ----------
-    base_cv : cross-validation splitter
-        The search's checked ``cv``.
-    n_resources : int
-        Samples to use, out of ``n_samples``; each training fold keeps
-        ``floor(len(train) * n_resources / n_samples)`` (at least 1).
-    n_samples : int
-        Number of samples of the whole data set.
-    stratify : bool
-        Whether to interleave the classes of ``y`` in each fold's order.
-    random_state : int
-        Seed of the orders (the same for every rung of a search).
-    """
-
-    def __init__(
-        self,
-        base_cv: Any,
-        n_resources: int,
-        n_samples: int,
-        stratify: bool,
-        random_state: int,
-    ) -> None:
-        self.base_cv = base_cv
-        self.n_resources = n_resources
-        self.n_samples = n_samples
-        self.stratify = stratify
-        self.random_state = random_state
-
-    def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
-        """Number of splits of the base splitter."""
-        return self.base_cv.get_n_splits(X, y, groups)
-
-    def split(
-        self, X: Any, y: Any = None, **kwargs: Any
-    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Yield ``(train, test)`` index arrays, the training part subsampled."""
-        y_arr = None if y is None else np.asarray(y)
-        stratify = (
-            self.stratify
-            and y_arr is not None
-            and type_of_target(y_arr) in ("binary", "multiclass")
-        )
-        for k, (train, test) in enumerate(self.base_cv.split(X, y, **kwargs)):
-            rng = np.random.default_rng([self.random_state, k])
-            order = nested_order(y_arr[train] if stratify else None, len(train), rng)
-            n_keep = max(1, len(train) * self.n_resources // self.n_samples)
-            yield np.sort(np.asarray(train)[order[:n_keep]]), test
-
-
-def nested_order(y: np.ndarray | None, n: int, rng: np.random.Generator) -> np.ndarray:
-    """A random order of ``range(n)`` whose prefixes are stratified by ``y``.
-
-    Each sample gets the key ``(rank within its class + 0.5) / class size``
-    (ranks in a random order) and samples are sorted by key, so a prefix of
-    length ``m`` holds about ``m * class size / n`` samples of each class.
-    The first sample of every class comes first, so that any prefix of at
-    least as many samples as classes holds every class (a rare class would
-    otherwise be missing from small subsets, and a model trained without it
-    cannot score ``predict_proba``-based metrics on the whole test fold).
-    """
-    perm = rng.permutation(n)
-    if y is None:
-        return perm
-    _, labels = np.unique(np.asarray(y)[perm], return_inverse=True)
-    key = np.empty(n)
-    for c in range(labels.max() + 1):
-        members = np.flatnonzero(labels == c)
-        key[members] = (np.arange(len(members)) + 0.5) / len(members)
-        key[members[0]] = -1.0
-    return perm[np.argsort(key, kind="stable")]
-
-
-def check_resource(estimator: Any, resource: Any, space: SearchSpace) -> None:
-    """Raise a ValueError for a resource that is not usable with ``estimator``.
+class Resource:
+    """A multi-fidelity search's resource, for one fit.
 
     Parameters
     ----------
+    name : str
+        The search's ``resource`` parameter.
     estimator : estimator
-        The search's (unfitted) estimator.
-    resource : str
-        ``"n_samples"`` or the name of an integer parameter.
-    space : SearchSpace
-        The search space (which must not search the resource).
+        The search's estimator.
+    y : array-like or None
+        The target given to ``fit``.
+
+    Attributes
+    ----------
+    store : ModelStore or None
+        The models kept between rungs (warm start), if any.
     """
-    if resource in ("n_samples", "partial_fit"):
-        return
-    try:
-        valid = set(estimator.get_params(deep=True))
-    except Exception:  # estimators whose get_params needs fitting, etc.
-        valid = set()
-    if resource not in valid:
+
+    def __init__(self, name: str, estimator: Any, y: Any) -> None:
+        self.name = name
+        self.estimator = estimator
+        self.y = y
+        self.store: ModelStore | None = None
+
+    # ------------------------------------------------------------ checks
+    def check(self, space: SearchSpace) -> None:
+        """Raise a ValueError if the resource cannot be used (at fit)."""
+
+    def auto_max(self, n_samples: int) -> int:
+        """``max_resources="auto"``."""
         raise ValueError(
-            f"resource must be 'n_samples', 'partial_fit' or the name of an "
-            f"integer parameter "
-            f"of {type(estimator).__name__}, got resource={resource!r}. Valid "
-            f"parameters are: {sorted(valid)!r}."
-        )
-    if any(resource in sub for sub in space.subspaces):
-        raise ValueError(
-            f"resource={resource!r} is also searched in search_spaces; the "
-            "search sets the resource itself, so remove it from search_spaces."
+            f"max_resources='auto' is only available with resource='n_samples'; "
+            f"give max_resources as an int for resource={self.name!r}."
         )
 
+    def auto_min(self, n_splits: int, max_resources: int) -> int:
+        """``min_resources="auto"`` (scikit-learn's "smallest")."""
+        return 1
 
-def _smallest_n_samples(estimator: Any, n_splits: int, y: Any) -> int:
-    """scikit-learn's ``min_resources="smallest"`` rule for ``n_samples``."""
-    n = 2 * n_splits
-    if is_classifier(estimator) and y is not None:
-        n *= len(np.unique(np.asarray(y)))
-    return n
+    def resolve(
+        self, min_resources: Any, max_resources: Any, *, n_samples: int, n_splits: int
+    ) -> tuple[int, int]:
+        """Turn ``min_resources`` / ``max_resources`` (ints or "auto") into ints.
 
+        Returns
+        -------
+        (int, int)
+            ``min_resources_, max_resources_``.
 
-def resolve_resources(
-    estimator: Any,
-    resource: str,
-    min_resources: Any,
-    max_resources: Any,
-    *,
-    n_samples: int,
-    n_splits: int,
-    y: Any = None,
-) -> tuple[int, int]:
-    """Turn ``min_resources``/``max_resources`` (ints or "auto") into ints.
-
-    ``max_resources="auto"`` is the number of samples (``resource="n_samples"``
-    only). ``min_resources="auto"`` is scikit-learn's "smallest" rule for
-    ``n_samples`` (``2 * n_splits``, times the number of classes for
-    classifiers, at most ``max_resources``) and 1 for a parameter.
-
-    Returns
-    -------
-    (int, int)
-        ``min_resources_, max_resources_``.
-
-    Raises
-    ------
-    ValueError
-        Naming the parameter and the value, when the range is unusable.
-    """
-    if resource == "n_samples" and n_samples < 1:
-        raise ValueError(
-            f"resource='n_samples' needs at least one sample, got "
-            f"n_samples={n_samples}."
-        )
-    if max_resources == "auto":
-        if resource != "n_samples":
+        Raises
+        ------
+        ValueError
+            Naming the parameter and the value, when the range is unusable.
+        """
+        if max_resources == "auto":
+            hi = self.auto_max(n_samples)
+        else:
+            hi = self.check_max(int(max_resources), n_samples)
+        lo = self.auto_min(n_splits, hi) if min_resources == "auto" else min_resources
+        lo = int(lo)
+        if lo > hi:
             raise ValueError(
-                f"max_resources='auto' is only available with "
-                f"resource='n_samples'; give max_resources as an int for "
-                f"resource={resource!r}."
+                f"min_resources ({min_resources!r}, i.e. {lo}) must be <= "
+                f"max_resources ({max_resources!r}, i.e. {hi})."
             )
-        hi = n_samples
-    else:
-        hi = int(max_resources)
-        if resource == "n_samples" and hi > n_samples:
+        return lo, hi
+
+    def check_max(self, max_resources: int, n_samples: int) -> int:
+        """An int ``max_resources``, checked."""
+        return max_resources
+
+    # ------------------------------------------------------------ fitting
+    def fit_estimator(self, warm_start: Any, n_jobs: Any) -> Any:
+        """What the fits train: the estimator, or a wrapper of it."""
+        return self.estimator
+
+    def _new_store(self, n_jobs: Any) -> ModelStore:
+        # Files that process-based joblib workers share; memory otherwise.
+        self.store = ModelStore(on_disk=joblib.effective_n_jobs(n_jobs) != 1)
+        return self.store
+
+    def rung(
+        self, configs: list[dict], n_resources: int, evaluation: Any
+    ) -> tuple[list[dict], dict]:
+        """The candidates and ``evaluate_candidates`` arguments of a rung."""
+        return configs, {}
+
+    def rung_starts(self, last: bool) -> None:
+        """Before a rung: nothing continues from a bracket's last rung."""
+        if self.store is not None:
+            self.store.saving = not last
+
+    def promoted(self, configs: list[dict]) -> None:
+        """After a rung: keep only these candidates' models (bounded memory)."""
+        if self.store is not None:
+            self.store.keep({candidate_key(c, self.name) for c in configs})
+
+    def before_refit(self, n_resources: int) -> None:
+        """Before the refit of the best candidate, scored with ``n_resources``."""
+
+    def unwrap(self, estimator: Any) -> Any:
+        """The refit estimator without the fits' wrapper."""
+        return estimator.estimator if self.store is not None else estimator
+
+    def close(self) -> None:
+        """Drop the kept models: the refit is a plain fit."""
+        if self.store is not None:
+            self.store.close()
+
+
+class SampleResource(Resource):
+    """``"n_samples"``: each training fold subsampled, test folds whole."""
+
+    #: Seed of the subsets, drawn from the search's random state at fit.
+    split_seed = 0
+
+    def auto_max(self, n_samples: int) -> int:
+        return self._check_any(n_samples)
+
+    def check_max(self, max_resources: int, n_samples: int) -> int:
+        self._check_any(n_samples)
+        if max_resources > n_samples:
             raise ValueError(
                 f"max_resources={max_resources!r} is greater than the number of "
                 f"samples ({n_samples}) with resource='n_samples'."
             )
-    if min_resources == "auto":
-        lo = 1
-        if resource == "n_samples":
-            lo = min(_smallest_n_samples(estimator, n_splits, y), hi)
-    else:
-        lo = int(min_resources)
-    if lo > hi:
-        raise ValueError(
-            f"min_resources ({min_resources!r}, i.e. {lo}) must be <= "
-            f"max_resources ({max_resources!r}, i.e. {hi})."
+        return max_resources
+
+    @staticmethod
+    def _check_any(n_samples: int) -> int:
+        if n_samples < 1:
+            raise ValueError(
+                f"resource='n_samples' needs at least one sample, got "
+                f"n_samples={n_samples}."
+            )
+        return n_samples
+
+    def auto_min(self, n_splits: int, max_resources: int) -> int:
+        n = 2 * n_splits
+        if is_classifier(self.estimator) and self.y is not None:
+            n *= len(np.unique(np.asarray(self.y)))
+        return min(n, max_resources)
+
+    def fit_estimator(self, warm_start: Any, n_jobs: Any) -> Any:
+        resolve_warm_start(self.estimator, self.name, warm_start)  # raises if True
+        return self.estimator
+
+    def rung(
+        self, configs: list[dict], n_resources: int, evaluation: Any
+    ) -> tuple[list[dict], dict]:
+        cv = SubsampledTrainSplitter(
+            evaluation.splits,
+            n_resources,
+            evaluation.n_samples,
+            stratify=is_classifier(self.estimator),
+            random_state=self.split_seed,
         )
-    return lo, hi
+        return configs, {"cv": cv}
+
+
+class EpochResource(Resource):
+    """``"partial_fit"``: epochs of ``partial_fit`` over the training fold."""
+
+    def __init__(self, name: str, estimator: Any, y: Any) -> None:
+        super().__init__(name, estimator, y)
+        self.budget: EpochBudget | None = None
+
+    def fit_estimator(self, warm_start: Any, n_jobs: Any) -> Any:
+        check_partial_fit(self.estimator)
+        store = self._new_store(n_jobs) if warm_start in ("auto", True) else None
+        self.budget = EpochBudget(
+            _classes(self.y) if is_classifier(self.estimator) else None
+        )
+        return PartialFitProxy(self.estimator, self.budget, store)
+
+    def rung(
+        self, configs: list[dict], n_resources: int, evaluation: Any
+    ) -> tuple[list[dict], dict]:
+        self.budget.epochs = n_resources
+        return configs, {}
+
+    def before_refit(self, n_resources: int) -> None:
+        self.budget.epochs = n_resources
+
+    def unwrap(self, estimator: Any) -> Any:
+        return estimator.estimator
+
+
+class ParameterResource(Resource):
+    """An integer parameter of the estimator, set in every candidate."""
+
+    def check(self, space: SearchSpace) -> None:
+        try:
+            valid = set(self.estimator.get_params(deep=True))
+        except Exception:  # estimators whose get_params needs fitting, etc.
+            valid = set()
+        if self.name not in valid:
+            raise ValueError(
+                f"resource must be 'n_samples', 'partial_fit' or the name of an "
+                f"integer parameter of {type(self.estimator).__name__}, got "
+                f"resource={self.name!r}. Valid parameters are: {sorted(valid)!r}."
+            )
+        if any(self.name in sub for sub in space.subspaces):
+            raise ValueError(
+                f"resource={self.name!r} is also searched in search_spaces; the "
+                "search sets the resource itself, so remove it from search_spaces."
+            )
+
+    def fit_estimator(self, warm_start: Any, n_jobs: Any) -> Any:
+        if not resolve_warm_start(self.estimator, self.name, warm_start):
+            return self.estimator
+        return WarmStartProxy(self.estimator, self.name, self._new_store(n_jobs))
+
+    def rung(
+        self, configs: list[dict], n_resources: int, evaluation: Any
+    ) -> tuple[list[dict], dict]:
+        return [{**c, self.name: n_resources} for c in configs], {}
+
+
+def make_resource(name: str, estimator: Any, y: Any) -> Resource:
+    """The resource named by a search's ``resource`` parameter, for one fit."""
+    kinds = {"n_samples": SampleResource, "partial_fit": EpochResource}
+    return kinds.get(name, ParameterResource)(name, estimator, y)
+
+
+def _classes(y: Any) -> Any:
+    """The classes a classifier's first ``partial_fit`` needs: those of ``y``,
+    or a list of each output's for a 2-D ``y`` (multi-output classifiers)."""
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] > 1:
+        return [np.unique(y[:, j]) for j in range(y.shape[1])]
+    return np.unique(y)

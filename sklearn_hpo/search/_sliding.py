@@ -18,13 +18,12 @@ import warnings
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-import numpy as np
 from joblib import effective_n_jobs
 
 from sklearn_hpo.optimizers import BaseOptimizer
-from sklearn_hpo.utils._compat import concurrent_evaluations, has_callbacks
+from sklearn_hpo.utils._compat import has_callbacks
 
 __all__ = ["run_sliding"]
 
@@ -41,11 +40,7 @@ class _Slot:
 
 
 def run_sliding(
-    search: Any,
-    optimizer: BaseOptimizer,
-    initial: list[dict],
-    evaluate_candidates: Callable,
-    rounds: Any,
+    search: Any, optimizer: BaseOptimizer, initial: list[dict], evaluation: Any
 ) -> None:
     """Evaluate ``search.n_iter`` candidates with ``search.n_points`` out at once.
 
@@ -57,12 +52,12 @@ def run_sliding(
         Its optimizer.
     initial : list of dict
         The user's initial points, evaluated first.
-    evaluate_candidates : callable
-        The function ``BaseSearchCV.fit`` passes to ``_run_search``.
-    rounds : SearchRounds
-        Used when candidates are evaluated together: ``n_jobs`` of 1,
-        ``error_score="raise"``, callbacks registered on the search, or a
-        joblib backend chosen by the user.
+    evaluation : Evaluation
+        The fit's evaluation, inside ``running``. The candidates out are
+        evaluated together, in synchronous rounds, with ``n_jobs`` of 1,
+        ``error_score="raise"``, callbacks registered on the search (their
+        per-call tasks are opened in order) or a joblib backend chosen by
+        the user.
     """
     # With error_score="raise" the first failing fit ends the search; older
     # joblib releases then tear down the worker pool under the other threads'
@@ -73,11 +68,11 @@ def run_sliding(
         and not (isinstance(search.error_score, str) and search.error_score == "raise")
     )
     if concurrent:
-        with concurrent_evaluations(evaluate_candidates) as evaluate:
-            if evaluate is not None:
-                _run_threads(search, optimizer, initial, evaluate, rounds)
+        with evaluation.concurrent() as possible:
+            if possible:
+                _run_threads(search, optimizer, initial, evaluation)
                 return
-    _run_rounds(search, optimizer, initial, rounds)
+    _run_window_rounds(search, optimizer, initial, evaluation)
 
 
 class _Asker:
@@ -118,8 +113,8 @@ class _Asker:
         return slot
 
 
-def _run_rounds(
-    search: Any, optimizer: BaseOptimizer, initial: list, rounds: Any
+def _run_window_rounds(
+    search: Any, optimizer: BaseOptimizer, initial: list, evaluation: Any
 ) -> None:
     """The same asks and tells, the candidates out evaluated as one round."""
     asker = _Asker(search, optimizer, initial)
@@ -135,10 +130,10 @@ def _run_rounds(
         if out[0].score is None:
             todo = [s for s in out if s.score is None]
             info = {k: [v for s in todo for v in s.info[k]] for k in todo[0].info}
-            scores = rounds.evaluate([s.candidate for s in todo], info)
+            scores = evaluation.evaluate([s.candidate for s in todo], info)
             for s, score in zip(todo, scores):
                 s.score = float(score)
-            if rounds.stop:
+            if evaluation.stop:
                 asker.tell(list(out), [s.score for s in out])
                 return
         slot = out.popleft()
@@ -157,27 +152,18 @@ _POOL_ERRORS = {"ShutdownExecutorError", "TerminatedWorkerError", "BrokenProcess
 
 
 def _run_threads(
-    search: Any,
-    optimizer: BaseOptimizer,
-    initial: list,
-    evaluate: Callable,
-    rounds: Any,
+    search: Any, optimizer: BaseOptimizer, initial: list, evaluation: Any
 ) -> None:
     """Each candidate in a thread; a new one as soon as the oldest is told."""
-    from sklearn_hpo.search._base import score_key
-
     asker = _Asker(search, optimizer, initial)
     errors: list[tuple[float, int, BaseException]] = []
 
     def run(slot: _Slot) -> float:
         try:
-            results = evaluate(
-                [slot.candidate], more_results=slot.info, cv=rounds.cv
-            )
+            return evaluation.evaluate_concurrently(slot.candidate, slot.info)
         except BaseException as exc:
             errors.append((time.monotonic(), slot.index, exc))
             raise
-        return float(np.asarray(results[score_key(results, search.refit)])[-1])
 
     out: deque[_Slot] = deque()
     executor = ThreadPoolExecutor(max_workers=search.n_points)
@@ -217,5 +203,3 @@ def _run_threads(
         executor.shutdown(wait=False)
         raise
     executor.shutdown(wait=True)
-    if evaluate.last is not None:
-        rounds.results = evaluate.last

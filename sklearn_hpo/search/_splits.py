@@ -17,71 +17,19 @@ its splits instead (:func:`reusable_cv`).
 
 from __future__ import annotations
 
-import contextlib
 import numbers
 from typing import Any, Iterator
 
 from sklearn import get_config
-from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.utils.metadata_routing import process_routing
 
 __all__ = [
-    "FitTimeStateMixin",
     "FrozenSplits",
     "freeze_splits",
     "reusable_cv",
-    "search_splits",
     "split_params",
-    "splitting_once",
 ]
-
-
-class FitTimeStateMixin:
-    """Leaves what a search holds only while it fits out of its pickles.
-
-    scikit-learn >= 1.9 sends the search itself (``caller=self``) with every
-    fit it dispatches to joblib's workers. During ``fit`` our searches hold
-    the data (``_fit_data``) and the results of every round so far
-    (``_deferred_results_state``); pickled with each task, they made the
-    traffic to the workers grow with the square of the number of rounds.
-    Workers use neither, and neither exists once ``fit`` returns.
-    """
-
-    _FIT_TIME_ATTRIBUTES = ("_fit_data", "_deferred_results_state")
-
-    def __getstate__(self) -> dict:
-        state = dict(super().__getstate__())  # type: ignore[misc]
-        for name in self._FIT_TIME_ATTRIBUTES:
-            state.pop(name, None)
-        return state
-
-
-@contextlib.contextmanager
-def splitting_once(search: Any, X: Any, y: Any, params: dict) -> Iterator[None]:
-    """Around ``BaseSearchCV.fit``: keep the data for :func:`search_splits`.
-
-    ``BaseSearchCV.fit`` does not hand the data to ``_run_search``; inside
-    this block ``search._fit_data`` holds them and ``search.cv`` is one that
-    can be read twice (:func:`reusable_cv`). Both are restored at exit.
-    """
-    cv = search.cv
-    search._fit_data = (X, y, params)
-    search.cv = reusable_cv(cv)  # a generator is read by fit and again here
-    try:
-        yield
-    finally:
-        search.cv = cv
-        del search._fit_data
-
-
-def search_splits(search: Any) -> FrozenSplits:
-    """The splits of the data ``search`` is being fit on (in ``_run_search``,
-    inside :func:`splitting_once`)."""
-    X, y, params = search._fit_data
-    return freeze_splits(
-        search.cv, X, y, split_params(search, params), is_classifier(search.estimator)
-    )
 
 
 def reusable_cv(cv: Any) -> Any:

@@ -34,6 +34,7 @@ from sklearn.ensemble import (
 )
 from sklearn.pipeline import Pipeline
 
+from sklearn_hpo.search._fit_proxy import FitProxy
 from sklearn_hpo.utils._compat import num_samples
 
 try:  # a dependency of joblib >= 1.5; older ones vendor it
@@ -363,12 +364,8 @@ class ModelStore:
             shutil.rmtree(self.directory, ignore_errors=True)
 
 
-class WarmStartProxy:
+class WarmStartProxy(FitProxy):
     """Estimator wrapper that continues each candidate from its previous rung.
-
-    Parameters are forwarded to ``estimator``, as are every attribute and
-    method (``predict``, ``classes_``, tags, ...), so that scikit-learn's
-    search machinery sees the wrapped estimator.
 
     Parameters
     ----------
@@ -380,38 +377,14 @@ class WarmStartProxy:
         Where fitted models are kept; shared by the clones.
     """
 
+    _fields = (*FitProxy._fields, "resource")
+
     def __init__(self, estimator: Any, resource: str, store: ModelStore) -> None:
-        self.estimator = estimator
+        super().__init__(estimator, store)
         self.resource = resource
-        self.store = store
-        self._params: dict = {}
 
-    def __sklearn_clone__(self) -> WarmStartProxy:
-        return WarmStartProxy(clone(self.estimator), self.resource, self.store)
-
-    def __getitem__(self, index: Any) -> Any:
-        return self.estimator[index]  # a pipeline's steps, for custom scorers
-
-    def __repr__(self) -> str:
-        return repr(self.estimator)  # scikit-learn's errors name the estimator
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") or name in ("estimator", "resource", "store"):
-            raise AttributeError(name)  # also keeps unpickling from recursing
-        return getattr(self.estimator, name)
-
-    def __sklearn_tags__(self) -> Any:
-        return self.estimator.__sklearn_tags__()
-
-    def get_params(self, deep: bool = True) -> dict:
-        """The wrapped estimator's parameters."""
-        return self.estimator.get_params(deep=deep)
-
-    def set_params(self, **params: Any) -> WarmStartProxy:
-        """Set the wrapped estimator's parameters; they key its saved models."""
-        self._params.update(params)
-        self.estimator.set_params(**params)
-        return self
+    def _wrap(self, estimator: Any) -> WarmStartProxy:
+        return WarmStartProxy(estimator, self.resource, self.store)
 
     def fit(self, X: Any, y: Any = None, **fit_params: Any) -> WarmStartProxy:
         """Fit, continuing the model saved for this candidate and fold if any."""

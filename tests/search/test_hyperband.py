@@ -33,7 +33,7 @@ from sklearn_hpo import (
     SuccessiveHalvingSearchCV,
 )
 from sklearn_hpo.schedulers import hyperband_plan
-from sklearn_hpo.search._resources import SubsampledTrainSplitter, nested_order
+from sklearn_hpo.search._subsample import SubsampledTrainSplitter, nested_order
 
 OPTIMUM = np.array([0.7, 0.2, 0.5, 0.35])
 
@@ -487,18 +487,22 @@ def test_bad_input_raises_at_fit_naming_parameter_and_value(kwargs, match):
     search = hyperband(**kwargs)  # no validation in __init__
     with pytest.raises(ValueError, match=match):
         search.fit(XZ)
-    assert not set(vars(search)) & FIT_STATE  # nothing of the data stays
+    assert _held(search) == set()  # nothing of the fit stays
 
 
-# What the searches hold only while fitting (the data among them).
-FIT_STATE = {"_fit_data", "_warm_store", "_epoch_budget", "_n_samples_orig"}
+# What scikit-learn's own BaseSearchCV.fit sets before it calls _run_search.
+SKLEARN_FIT_STATE = {"_checked_cv_orig", "n_splits_"}
+
+
+def _held(search):
+    return set(vars(search)) - set(search.get_params(deep=False)) - SKLEARN_FIT_STATE
 
 
 def test_an_early_error_leaves_no_data_on_the_search():
     search = hyperband(resource="n_samples", warm_start=True)
     with pytest.raises(ValueError, match="warm_start=True needs"):
         search.fit(XZ)
-    assert not set(vars(search)) & FIT_STATE
+    assert _held(search) == set()
 
 
 def test_nested_resource_in_a_pipeline_and_bad_search_name():

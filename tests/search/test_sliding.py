@@ -12,12 +12,12 @@ from sklearn.datasets import make_classification
 
 import sklearn_hpo.search._sliding as sliding
 from sklearn_hpo import BayesSearchCV, Categorical, Real, TPESearchCV
-from sklearn_hpo.utils._compat import _sorted_rows
+from sklearn_hpo.search._evaluation import _sorted_rows
 
 X, y = make_classification(n_samples=60, n_features=4, random_state=0)
 # The concurrent path needs joblib >= 1.3 (joblib.parallel_config).
 THREADS = hasattr(joblib, "parallel_config")
-PARALLEL_PATH = "_run_threads" if THREADS else "_run_rounds"
+PARALLEL_PATH = "_run_threads" if THREADS else "_run_window_rounds"
 
 
 class Probe(ClassifierMixin, BaseEstimator):
@@ -69,7 +69,7 @@ def make(request):
 def paths(monkeypatch):
     """Records which evaluation path each fit took."""
     taken = []
-    for name in ("_run_threads", "_run_rounds"):
+    for name in ("_run_threads", "_run_window_rounds"):
         original = getattr(sliding, name)
 
         def spy(*args, _original=original, _name=name):
@@ -85,7 +85,7 @@ def test_same_results_whatever_n_jobs(make, paths):
               scoring={"s": _score, "acc": "accuracy"}, refit="s")
     a = make(n_jobs=1, **kw).fit(X, y)
     b = make(n_jobs=2, **kw).fit(X, y)
-    assert paths == ["_run_rounds", PARALLEL_PATH]
+    assert paths == ["_run_window_rounds", PARALLEL_PATH]
     assert a.cv_results_.keys() == b.cv_results_.keys()
     for key in a.cv_results_:
         if not key.endswith("_time"):
@@ -141,7 +141,7 @@ def test_error_score_raise_raises_the_fits_error(make, paths):
     search.set_params(estimator=Probe(fail_above=-1.0))
     with pytest.raises(ValueError, match="a too large"):
         search.fit(X, y)
-    assert paths == ["_run_rounds"]
+    assert paths == ["_run_window_rounds"]
 
 
 def test_user_backend_gives_synchronous_rounds_and_same_results(make, paths):
@@ -151,7 +151,7 @@ def test_user_backend_gives_synchronous_rounds_and_same_results(make, paths):
         b = make(n_jobs=2, **kw).fit(X, y)
     with parallel_backend("loky", n_jobs=2):  # the default backend, set by hand
         c = make(n_jobs=2, **kw).fit(X, y)
-    assert paths == [PARALLEL_PATH, "_run_rounds", "_run_rounds"]
+    assert paths == [PARALLEL_PATH, "_run_window_rounds", "_run_window_rounds"]
     assert a.cv_results_["params"] == c.cv_results_["params"]
     assert a.cv_results_["params"] == b.cv_results_["params"]
 

@@ -1,0 +1,479 @@
+"""The evaluation core: how a candidate travels from ``ask`` to ``cv_results_``.
+
+Every search of the package fits through one :class:`Evaluation`, an object
+that lives for one call of ``fit`` and holds everything that call needs: the
+data, the splits (made once), the fit-time estimator (a resource's wrapper,
+for the multi-fidelity searches), the dispatcher, the deferred fit-failure
+checks and the results not yet formatted. The search object itself stays a
+plain estimator: nothing is stored on it, or changed, until
+``BaseSearchCV.fit`` sets the fitted attributes.
+
+The life cycle of a fit:
+
+1. ``search.fit(X, y, **params)`` (:class:`EvaluatedSearchMixin`) validates
+   the parameters, builds the evaluation and runs ``BaseSearchCV.fit`` while
+   it is :meth:`Evaluation.active`. Meanwhile the search's ``estimator`` and
+   ``cv`` read as the evaluation's fit-time versions (:class:`FitTimeParameter`),
+   in this context only: scikit-learn clones the wrapper, and a ``cv``
+   generator is read once.
+2. ``BaseSearchCV.fit`` validates, clones, opens its ``joblib.Parallel`` and
+   calls the strategy's ``_run_search(evaluate_candidates)``.
+3. ``_run_search`` enters :meth:`Evaluation.running`: the data are split once
+   for all calls, the dispatcher is installed in ``evaluate_candidates``, fit
+   failures are collected over the whole search, and each call's results are
+   formatted only for its own candidates.
+4. The strategy's loop: ``ask`` -> :meth:`Evaluation.evaluate` (one call of
+   ``evaluate_candidates``: every candidate on every split, through joblib)
+   -> the scores it returns -> ``tell``. The sliding window
+   (``search/_sliding.py``) calls :meth:`Evaluation.evaluate_concurrently`
+   from several threads instead.
+5. At the end of ``running``: ``cv_results_`` is formatted once from every
+   result, in ask order; scikit-learn's fit-failure check runs once over the
+   whole search; one warning is given about non-finite scores.
+6. ``BaseSearchCV.fit`` picks the best candidate and refits it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import numbers
+import os
+import sys
+import warnings
+from typing import Any, Callable, Iterator
+
+import numpy as np
+import sklearn
+from sklearn import get_config
+from sklearn.base import is_classifier
+
+from sklearn_hpo.search._dispatch import (
+    SearchParallel,
+    default_joblib_backend,
+    deferring_fit_failures,
+)
+from sklearn_hpo.search._splits import freeze_splits, reusable_cv, split_params
+from sklearn_hpo.utils._compat import BaseSearchCV, Interval, InvalidParameterError
+
+__all__ = [
+    "EvaluatedSearchMixin",
+    "Evaluation",
+    "FitTimeParameter",
+    "score_key",
+]
+
+# The evaluations active in this context (nested searches fit inside their
+# outer search's fits, in the same thread when n_jobs=1).
+_active: contextvars.ContextVar[tuple[Evaluation, ...]] = contextvars.ContextVar(
+    "sklearn_hpo_evaluations", default=()
+)
+
+_NON_FINITE = "One or more of the .* scores are non-fin"
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_SKLEARN_DIR = os.path.dirname(os.path.abspath(sklearn.__file__))
+
+
+def active_evaluation(search: Any) -> Evaluation | None:
+    """The evaluation of ``search`` in this context, or None outside its fit."""
+    for evaluation in _active.get():
+        if evaluation.search is search:
+            return evaluation
+    return None
+
+
+class FitTimeParameter:
+    """A constructor parameter that reads as the evaluation's version in fit.
+
+    The value set by ``__init__`` / ``set_params`` is stored as usual (in the
+    instance's ``__dict__``, what ``get_params``, pickling and ``clone`` see
+    outside a fit); while the search's evaluation is active, in the fitting
+    context, reading it gives the evaluation's fit-time value instead.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, search: Any, owner: type | None = None) -> Any:
+        if search is None:
+            return self
+        try:
+            value = search.__dict__[self.name]
+        except KeyError:
+            raise AttributeError(self.name) from None
+        evaluation = active_evaluation(search)
+        if evaluation is None:
+            return value
+        return evaluation.fit_time_params.get(self.name, value)
+
+    def __set__(self, search: Any, value: Any) -> None:
+        search.__dict__[self.name] = value
+
+
+def score_key(results: dict, refit: Any) -> str:
+    """The ``cv_results_`` column an optimizer maximises.
+
+    The single metric's ``mean_test_score``; with several metrics, the
+    ``refit`` metric, or the first one when ``refit`` is not a metric name.
+    """
+    if "mean_test_score" in results:
+        return "mean_test_score"
+    if isinstance(refit, str) and f"mean_test_{refit}" in results:
+        return f"mean_test_{refit}"
+    return next(k for k in results if k.startswith("mean_test_"))
+
+
+class Evaluation:
+    """One fit of a search: its data, splits and the path of every candidate.
+
+    Parameters
+    ----------
+    search : BaseSearchCV
+        The search being fit (read, never changed).
+    X, y : array-like
+        The data given to ``fit``.
+    params : dict
+        The other arguments of ``fit`` (fit parameters, ``groups``, ...).
+    estimator : estimator or None, default=None
+        What the fits train: the search's estimator, or a wrapper of it (a
+        resource's, for the multi-fidelity searches). None is the search's
+        own estimator.
+
+    Attributes
+    ----------
+    estimator : estimator
+        The user's estimator (never the wrapper).
+    splits : FrozenSplits
+        The ``(train, test)`` pairs of every call (inside :meth:`running`).
+    n_splits : int
+        Their number.
+    n_calls : int
+        Number of ``evaluate`` calls made so far.
+    stop : bool
+        Whether a callback asked the search to stop.
+    resource : Resource or None
+        The multi-fidelity searches' resource for this fit (it holds the
+        models kept between rungs; closed when the fit ends).
+    n_samples : int or None
+        Number of samples of ``X`` (multi-fidelity searches).
+    """
+
+    def __init__(
+        self, search: Any, X: Any, y: Any, params: dict, estimator: Any = None
+    ) -> None:
+        self.search = search
+        self.X, self.y, self.params = X, y, params
+        self.estimator = search.__dict__["estimator"]
+        self.fit_time_params = {"cv": reusable_cv(search.__dict__["cv"])}
+        if estimator is not None:
+            self.fit_time_params["estimator"] = estimator
+        self.splits: Any = None
+        self.n_splits = 0
+        self.n_calls = 0
+        self.stop = False
+        self.resource: Any = None
+        self.n_samples: int | None = None
+        self._evaluate_candidates: Callable | None = None
+        self._dispatcher: SearchParallel | None = None
+        self._search_ctx: Any = None
+        self._task_name = "round"
+        self._round_column: str | None = "round"
+        self._pending: dict | None = None
+
+    @contextlib.contextmanager
+    def active(self) -> Iterator[Evaluation]:
+        """Make this the search's evaluation in this context (around its fit)."""
+        token = _active.set((*_active.get(), self))
+        try:
+            yield self
+        finally:
+            _active.reset(token)
+            if self.resource is not None:
+                self.resource.close()
+
+    # ---------------------------------------------------------------- run
+    @contextlib.contextmanager
+    def running(
+        self,
+        evaluate_candidates: Callable,
+        callback_ctx: Any = None,
+        *,
+        task_name: str = "round",
+        round_column: str | None = "round",
+        order_by: str | None = None,
+    ) -> Iterator[Evaluation]:
+        """Set up the calls of ``evaluate_candidates`` for a ``_run_search``.
+
+        Parameters
+        ----------
+        evaluate_candidates : callable
+            The function ``BaseSearchCV.fit`` passes to ``_run_search``.
+        callback_ctx : CallbackContext or None, default=None
+            The context ``BaseSearchCV.fit`` passes (scikit-learn >= 1.9).
+        task_name : str, default="round"
+            Name of each call's callback task (e.g. ``"rung"``).
+        round_column : str or None, default="round"
+            ``cv_results_`` column numbering the calls; None adds none.
+        order_by : str or None, default=None
+            A ``cv_results_`` column to sort the rows by (stably) at the end:
+            concurrent calls append candidates in the order they finish.
+        """
+        search = self.search
+        self.splits = freeze_splits(
+            search.cv,
+            self.X,
+            self.y,
+            split_params(search, self.params),
+            is_classifier(self.estimator),
+        )
+        self.n_splits = len(self.splits.splits)
+        self._evaluate_candidates = evaluate_candidates
+        self._task_name, self._round_column = task_name, round_column
+        if callback_ctx is not None:
+            self._search_ctx = callback_ctx.subcontext(
+                task_name="search", max_subtasks=None
+            ).call_on_fit_task_begin(estimator=search)
+        with SearchParallel.install(evaluate_candidates) as dispatcher:
+            self._dispatcher = dispatcher
+            with deferring_fit_failures(search.error_score, dispatcher):
+                self._pending = {"n_formatted": 0, "args": None, "last": None}
+                try:
+                    yield self
+                finally:
+                    pending, self._pending = self._pending, None
+                full = self._format_all(pending, order_by)
+        if self._search_ctx is not None:
+            self._search_ctx.call_on_fit_task_end(estimator=search)
+        _warn_non_finite(full)
+
+    def evaluate(
+        self, batch: list[dict], info: dict[str, list] | None = None, **kwargs: Any
+    ) -> np.ndarray:
+        """Evaluate ``batch`` on every split; return its scores.
+
+        Parameters
+        ----------
+        batch : list of dict
+            The candidates.
+        info : dict of list, default=None
+            Extra ``cv_results_`` columns for the batch.
+        **kwargs
+            Passed to ``evaluate_candidates`` (e.g. ``cv``, a rung's
+            splitter); ``cv`` defaults to the search's splits.
+
+        Returns
+        -------
+        ndarray of shape (len(batch),)
+            The score the strategy maximises (NaN for failed candidates).
+        """
+        kwargs.setdefault("cv", self.splits)
+        more: dict[str, list] = {}
+        if self._round_column is not None:
+            more[self._round_column] = [self.n_calls] * len(batch)
+        more.update(info or {})
+        call_ctx = None
+        if self._search_ctx is not None:
+            call_ctx = self._search_ctx.subcontext(
+                task_name=self._task_name,
+                max_subtasks=len(batch) * self.n_splits,
+                sequential_subtasks=False,
+            ).call_on_fit_task_begin(estimator=self.search)
+            kwargs["callback_ctx"] = call_ctx
+        if self._dispatcher is not None:
+            self._dispatcher.n_tasks = len(batch) * self.n_splits
+        results = self._call([*batch], more_results=more, **kwargs)
+        self.n_calls += 1
+        # A callback may ask to stop after any call (scikit-learn's
+        # on_fit_task_end protocol).
+        if call_ctx is not None and call_ctx.call_on_fit_task_end(
+            estimator=self.search
+        ):
+            self.stop = True
+        return _scores(results, self.search.refit, len(batch))
+
+    @contextlib.contextmanager
+    def concurrent(self) -> Iterator[bool]:
+        """Allow :meth:`evaluate_concurrently` from several threads, if possible.
+
+        Yields False (evaluate in synchronous rounds) where the dispatcher is
+        missing or a joblib backend was chosen by the user (threads do not
+        inherit it).
+        """
+        dispatcher = self._dispatcher
+        if dispatcher is None or not default_joblib_backend():
+            yield False
+            return
+        dispatcher.concurrent = True
+        try:
+            yield True
+        finally:
+            dispatcher.concurrent = False
+
+    def evaluate_concurrently(self, candidate: dict, info: dict[str, list]) -> float:
+        """Evaluate one candidate from a worker thread (inside :meth:`concurrent`).
+
+        The calling thread filters scikit-learn's per-call warning about
+        non-finite scores (warning filters are process-wide).
+        """
+        results = self._dispatcher.call(
+            self._evaluate_candidates, [candidate], more_results=info, cv=self.splits
+        )
+        return float(_scores(results, self.search.refit, 1)[0])
+
+    def _call(self, batch: list[dict], **kwargs: Any) -> dict:
+        evaluate = self._evaluate_candidates
+        with warnings.catch_warnings():
+            # scikit-learn re-warns about every NaN score of every call; the
+            # search warns once, at the end.
+            warnings.filterwarnings("ignore", message=_NON_FINITE)
+            if self._dispatcher is None:
+                return evaluate(batch, **kwargs)
+            return self._dispatcher.call(evaluate, batch, **kwargs)
+
+    # ------------------------------------------------------------ results
+    def format_results(
+        self, candidate_params: Any, n_splits: int, out: list, more_results: Any
+    ) -> dict:
+        """``_format_results`` of one call: only the newest candidates.
+
+        ``BaseSearchCV.fit`` formats every result after every call, which
+        makes a search of many small calls quadratic; the strategies read
+        back only the newest rows, and :meth:`running` formats everything
+        once at the end, with scikit-learn's own code.
+        """
+        pending = self._pending
+        candidate_params = list(candidate_params)
+        n_new = len(candidate_params) - pending["n_formatted"]
+        pending["n_formatted"] = len(candidate_params)
+        pending["args"] = (candidate_params, n_splits, out, more_results)
+        tail = {k: list(v)[-n_new:] for k, v in (more_results or {}).items()}
+        batch = BaseSearchCV._format_results(
+            self.search,
+            candidate_params[-n_new:],
+            n_splits,
+            out[-n_new * n_splits :],
+            tail,
+        )
+        pending["last"] = batch
+        return batch
+
+    @property
+    def formats_per_call(self) -> bool:
+        """Whether calls are formatted by :meth:`format_results` now."""
+        return self._pending is not None
+
+    def _format_all(self, pending: dict, order_by: str | None) -> dict:
+        """Format every result into the dict ``BaseSearchCV.fit`` holds last."""
+        if pending["last"] is None:
+            return {}
+        args = pending["args"]
+        if order_by is not None and order_by in (args[3] or {}):
+            args = _sorted_rows(args, order_by)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=_NON_FINITE)
+            full = BaseSearchCV._format_results(self.search, *args)
+        pending["last"].clear()
+        pending["last"].update(full)
+        return pending["last"]
+
+
+class EvaluatedSearchMixin:
+    """What every search of the package shares: ``fit`` through an Evaluation.
+
+    Subclasses may override :meth:`_make_evaluation` (the multi-fidelity
+    searches wrap the estimator there).
+    """
+
+    estimator = FitTimeParameter()
+    cv = FitTimeParameter()
+
+    def _make_evaluation(self, X: Any, y: Any, params: dict) -> Evaluation:
+        return Evaluation(self, X, y, params)
+
+    def _fit_evaluated(self, X: Any, y: Any, params: dict) -> Evaluation:
+        """Run ``BaseSearchCV.fit`` inside a new evaluation; return it."""
+        if not get_config().get("skip_parameter_validation", False):
+            # Before the evaluation reads them (BaseSearchCV.fit validates
+            # again, cheaply).
+            self._validate_params()  # type: ignore[attr-defined]
+        evaluation = self._make_evaluation(X, y, params)
+        with evaluation.active():
+            super().fit(X, y, **params)  # type: ignore[misc]
+        return evaluation
+
+    def _validate_params(self) -> None:
+        """scikit-learn's validation, and no bool for an integer parameter.
+
+        ``Interval(numbers.Integral, ...)`` accepts a bool (an ``int``
+        subclass), so ``n_iter=True`` would run one candidate.
+        """
+        super()._validate_params()  # type: ignore[misc]
+        for name, constraints in self._parameter_constraints.items():  # type: ignore[attr-defined]
+            value = getattr(self, name, None)
+            if not isinstance(value, bool) or "boolean" in constraints:
+                continue
+            if any(
+                isinstance(c, Interval) and c.type is numbers.Integral
+                for c in constraints
+            ):
+                raise InvalidParameterError(
+                    f"The {name!r} parameter of {type(self).__name__} must be an "
+                    f"int, not a bool. Got {value!r} instead."
+                )
+
+    def _format_results(
+        self, candidate_params: Any, n_splits: int, out: list, more_results: Any = None
+    ) -> dict:
+        evaluation = active_evaluation(self)
+        if evaluation is None or not evaluation.formats_per_call:
+            return super()._format_results(  # type: ignore[misc]
+                candidate_params, n_splits, out, more_results
+            )
+        return evaluation.format_results(candidate_params, n_splits, out, more_results)
+
+
+def _scores(results: dict, refit: Any, n: int) -> np.ndarray:
+    """The last ``n`` values of the column the strategy maximises."""
+    column = results[score_key(results, refit)]
+    return np.asarray(column, dtype=float)[-n:]
+
+
+def _sorted_rows(args: tuple, column: str) -> tuple:
+    """``_format_results`` arguments with the candidates sorted by ``column``."""
+    candidate_params, n_splits, out, more_results = args
+    key = list(more_results[column])
+    order = sorted(range(len(candidate_params)), key=key.__getitem__)
+    if order == list(range(len(order))):
+        return args
+    out = [out[i * n_splits + j] for i in order for j in range(n_splits)]
+    more = {}
+    for name, values in more_results.items():
+        values = list(values)
+        more[name] = [values[i] for i in order]
+    return [candidate_params[i] for i in order], n_splits, out, more
+
+
+def user_stacklevel() -> int:
+    """``stacklevel`` for a warning of the search: the user's call of ``fit``.
+
+    Counts the frames of this package, scikit-learn and contextlib between
+    the caller of ``warnings.warn`` and the first frame outside them.
+    """
+    internal = (_PACKAGE_DIR, _SKLEARN_DIR, contextlib.__file__)
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(internal):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _warn_non_finite(results: dict) -> None:
+    for key, values in results.items():
+        if key.startswith(("mean_test_", "mean_train_")):
+            bad = int(np.sum(~np.isfinite(np.asarray(values, dtype=float))))
+            if bad:
+                warnings.warn(
+                    f"One or more of the {key.split('_')[1]} scores are non-finite: "
+                    f"{bad} of {len(values)} candidates have a non-finite {key}.",
+                    category=UserWarning,
+                    stacklevel=user_stacklevel(),
+                )
