@@ -1,4 +1,4 @@
-"""Command line: ``python -m benchmarks run|report|hyperband`` (from the root).
+"""Command line: ``python -m benchmarks run|report|hyperband|hashes`` (from the root).
 
     python -m benchmarks run --quick        # every method on a subset, < 5 min
     python -m benchmarks run                # the full suite (see README)
@@ -6,6 +6,9 @@
     python -m benchmarks report --update README.md --update benchmarks/README.md
     python -m benchmarks hyperband --quick  # the multi-fidelity benchmark
     python -m benchmarks hyperband --help   # (benchmarks/bench_hyperband.py)
+    python -m benchmarks hashes --check benchmarks/results/proposal_hashes.json
+                                            # every search proposes as recorded
+    python -m benchmarks hashes --help      # (benchmarks/proposal_hashes.py)
 """
 
 from __future__ import annotations
@@ -73,6 +76,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="the multi-fidelity benchmark (Hyperband and successive "
                    "halving against scikit-learn's; its own options: "
                    "`hyperband --help`)")
+    sub.add_parser("hashes", add_help=False,
+                   help="hashes of every search's proposals on seeded runs, "
+                   "to check that a refactor changes none (its own options: "
+                   "`hashes --help`)")
     return parser
 
 
@@ -83,6 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         bench_hyperband.main(argv[1:])
         return 0
+    if argv[:1] == ["hashes"]:
+        from benchmarks import proposal_hashes
+
+        return proposal_hashes.main(argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "report":
