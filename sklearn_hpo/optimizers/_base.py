@@ -32,12 +32,6 @@ class SearchSpaceExhaustedWarning(UserWarning):
     """Warns that every candidate of a finite search space has been proposed."""
 
 
-def _row_keys(U: np.ndarray) -> list[bytes]:
-    """Hashable keys of canonical unit rows (NaN = inactive column)."""
-    R = np.round(np.nan_to_num(U, nan=-1.0), 9) + 0.0  # +0.0 folds -0.0
-    return [r.tobytes() for r in R]
-
-
 class BaseOptimizer(ABC):
     """Base class of ask/tell optimizers (maximising).
 
@@ -131,7 +125,7 @@ class BaseOptimizer(ABC):
         if not rows:
             return []
         U = np.vstack(rows)
-        self._pending.update(_row_keys(U))
+        self._pending.update(self.space.row_keys(U))
         return self.space.from_unit(U)
 
     def tell(
@@ -175,7 +169,7 @@ class BaseOptimizer(ABC):
                 self.space.check_candidate(candidate, f"tell's candidates[{i}]")
             raise
         y = np.where(np.isfinite(y), y, np.nan)
-        keys = _row_keys(U)
+        keys = self.space.row_keys(U)
         for i, key in enumerate(keys):
             if key not in self._pending:  # not asked: it must be a point
                 self.space.check_candidate(candidates[i], f"tell's candidates[{i}]")
@@ -218,9 +212,9 @@ class BaseOptimizer(ABC):
     ) -> list[np.ndarray]:
         excluded = self._excluded
         if chosen:
-            excluded = excluded | set(_row_keys(np.vstack(chosen)))
+            excluded = excluded | set(self.space.row_keys(np.vstack(chosen)))
         rows = []
-        for key, row in zip(_row_keys(U), U):
+        for key, row in zip(self.space.row_keys(U), U):
             if key in excluded:
                 continue
             excluded.add(key)

@@ -6,7 +6,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from sklearn_hpo.optimizers._base import BaseOptimizer, _row_keys, space_values_unit
+from sklearn_hpo.optimizers._base import BaseOptimizer, space_values_unit
 from sklearn_hpo.utils._validation import check_int, check_real
 
 __all__ = ["CoordinateDescentOptimizer"]
@@ -19,7 +19,7 @@ _MAX_ADVANCES = 200
 def observed_scores(opt: BaseOptimizer) -> dict[bytes, float]:
     """Score of every told row, by key (failed = -inf; best of repeats)."""
     out: dict[bytes, float] = {}
-    for key, y in zip(_row_keys(opt.X_unit), opt.y):
+    for key, y in zip(opt.space.row_keys(opt.X_unit), opt.y):
         y = -np.inf if np.isnan(y) else float(y)
         out[key] = max(y, out.get(key, -np.inf))
     return out
@@ -38,7 +38,7 @@ def subspace_centre(opt: BaseOptimizer, k: int) -> np.ndarray:
     space = opt.space
     row = np.full(space.n_columns, np.nan)
     if space.has_selector:
-        row[0] = (k + 0.5) / len(space.subspaces)
+        row[0] = space.selector_value(k)
     cols = [j for j, c in enumerate(space.columns) if c.subspace == k]
     row[cols] = 0.5
     return space.snap(row)[0]
@@ -127,7 +127,7 @@ class CoordinateDescentOptimizer(BaseOptimizer):
         n_sub = len(self.space.subspaces)
         self._queue = np.vstack([subspace_centre(self, k) for k in range(n_sub)])
         self._labels: dict[bytes, tuple[int, str]] = {
-            key: (0, "") for key in _row_keys(self._queue)
+            key: (0, "") for key in self.space.row_keys(self._queue)
         }
         self._x: np.ndarray | None = None  # current point (None: not started)
         self._fx = -np.inf
@@ -140,10 +140,10 @@ class CoordinateDescentOptimizer(BaseOptimizer):
         space, x = self.space, self._x
         col = space.columns[j]
         if col.kind == "categorical" and col.subspace is None:  # sub-space selector
-            rows = []
-            for k in range(len(space.subspaces)):
-                if k != int(x[0] * len(space.subspaces)):
-                    rows.append(self._best_in(k))
+            current = space.subspace_indices(x)[0]
+            rows = [
+                self._best_in(k) for k in range(len(space.subspaces)) if k != current
+            ]
             return np.array(rows).reshape(-1, space.n_columns)
         if col.kind == "categorical":
             values = space_values_unit(col.dimension)
@@ -160,7 +160,7 @@ class CoordinateDescentOptimizer(BaseOptimizer):
     def _best_in(self, k: int) -> np.ndarray:
         space = self.space
         if space.has_selector and len(self.y):
-            in_k = space.snap(self.X_unit)[:, 0] == (k + 0.5) / len(space.subspaces)
+            in_k = space.subspace_indices(space.snap(self.X_unit)) == k
             ok = in_k & ~np.isnan(self.y)
             if ok.any():
                 i = np.flatnonzero(ok)[np.argmax(self.y[ok])]
@@ -170,7 +170,7 @@ class CoordinateDescentOptimizer(BaseOptimizer):
     def _finish_line(self, scores: dict[bytes, float]) -> None:
         """Move to the best point of the finished line search, or shrink."""
         improved = False
-        for key, row in zip(_row_keys(self._queue), self._queue):
+        for key, row in zip(self.space.row_keys(self._queue), self._queue):
             if scores.get(key, -np.inf) > self._fx:
                 self._x, self._fx = row.copy(), scores[key]
                 improved = True
@@ -193,7 +193,7 @@ class CoordinateDescentOptimizer(BaseOptimizer):
         j = self._line_col = self._todo.pop(0)
         self._queue = self._line(j)
         name = self.space.columns[j].name
-        for key in _row_keys(self._queue):
+        for key in self.space.row_keys(self._queue):
             self._labels.setdefault(key, (self.cycle, name))
 
     def _restart(self) -> None:
@@ -202,14 +202,14 @@ class CoordinateDescentOptimizer(BaseOptimizer):
         self._x = self.space.sample_unit(1, self._rng)[0]
         self._fx = -np.inf
         self._queue = self._x[None, :].copy()
-        for key in _row_keys(self._queue):
+        for key in self.space.row_keys(self._queue):
             self._labels.setdefault(key, (self.cycle + 1, "<restart>"))
 
     def _propose(self, n_candidates: int) -> np.ndarray:
         scores = observed_scores(self)
         excluded = self._excluded
         for _ in range(_MAX_ADVANCES):
-            keys = _row_keys(self._queue)
+            keys = self.space.row_keys(self._queue)
             new = [k not in excluded for k in keys]
             if any(new):
                 return self._queue[new]
@@ -235,7 +235,7 @@ class CoordinateDescentOptimizer(BaseOptimizer):
         if not candidates:
             return {"cycle": [], "coordinate": []}
         U = self.space.snap(self.space.to_unit(candidates))
-        labels = [self._labels.get(k, (-1, "")) for k in _row_keys(U)]
+        labels = [self._labels.get(k, (-1, "")) for k in self.space.row_keys(U)]
         return {
             "cycle": [c for c, _ in labels],
             "coordinate": [name for _, name in labels],

@@ -8,7 +8,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from sklearn_hpo.optimizers._annealing import latin_hypercube, mutate, reflect
-from sklearn_hpo.optimizers._base import BaseOptimizer, _row_keys
+from sklearn_hpo.optimizers._base import BaseOptimizer
 from sklearn_hpo.utils._validation import check_int, check_option, check_real
 
 __all__ = ["EvolutionaryOptimizer", "default_population_size"]
@@ -157,7 +157,7 @@ class EvolutionaryOptimizer(BaseOptimizer):
         """The ``generation`` of each candidate (-1 if not proposed here)."""
         if not candidates:
             return {"generation": []}
-        keys = _row_keys(self.space.snap(self.space.to_unit(list(candidates))))
+        keys = self.space.candidate_keys(candidates)
         return {"generation": [int(self._labels.get(k, -1)) for k in keys]}
 
     # -------------------------------------------------------------- propose
@@ -166,13 +166,13 @@ class EvolutionaryOptimizer(BaseOptimizer):
         if len(self._queue) == 0 and not pending:
             self._next_generation()
         excluded = self._excluded
-        keys = _row_keys(self._queue) if len(self._queue) else []
+        keys = self.space.row_keys(self._queue) if len(self._queue) else []
         new = [i for i, k in enumerate(keys) if k not in excluded][:n_candidates]
         rows = list(self._queue[new])
         self._queue = self._queue[new[-1] + 1 :] if new else self._queue[:0]
         if len(rows) < n_candidates:  # more children of the same generation
             rows += list(self._fresh(n_candidates - len(rows), rows))
-        for key in _row_keys(np.array(rows)) if rows else []:
+        for key in self.space.row_keys(np.array(rows)) if rows else []:
             self._labels[key] = self.generation
         if not rows:
             return np.empty((0, self.space.n_columns))
@@ -182,11 +182,11 @@ class EvolutionaryOptimizer(BaseOptimizer):
         """Up to ``n`` distinct children never asked before."""
         excluded = set(self._excluded)
         if chosen:
-            excluded.update(_row_keys(np.array(chosen)))
+            excluded.update(self.space.row_keys(np.array(chosen)))
         rows: list[np.ndarray] = []
         for _ in range(_TRIES):
             children = self._breed(n - len(rows))
-            for key, row in zip(_row_keys(children), children):
+            for key, row in zip(self.space.row_keys(children), children):
                 if key not in excluded:
                     excluded.add(key)
                     rows.append(row)

@@ -9,7 +9,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from sklearn_hpo.optimizers._base import BaseOptimizer, _row_keys, space_values_unit
+from sklearn_hpo.optimizers._base import BaseOptimizer, space_values_unit
 from sklearn_hpo.utils._random import sobol_points
 from sklearn_hpo.utils._validation import check_int, check_option, check_real
 
@@ -161,7 +161,7 @@ class HybridOptimizer(BaseOptimizer):
             for values in itertools.product(*axes):
                 row = np.full(space.n_columns, np.nan)
                 if space.has_selector:
-                    row[0] = (k + 0.5) / len(space.subspaces)
+                    row[0] = space.selector_value(k)
                 row[on_grid] = values
                 row[free] = _FREE  # marks the sampled columns
                 templates.append(row)
@@ -180,9 +180,8 @@ class HybridOptimizer(BaseOptimizer):
         )
         self._sobol_next = np.zeros(len(self._templates), dtype=np.int64)
         self._sobol_cache: dict[int, np.ndarray] = {}
-        self._template_keys = {
-            key: i for i, key in enumerate(_row_keys(self._grid_part(self._templates)))
-        }
+        grid_keys = self.space.row_keys(self._grid_part(self._templates))
+        self._template_keys = {key: i for i, key in enumerate(grid_keys)}
         self.grid_points = []
         for row, k in zip(self._templates, subs):
             point = space.from_unit(np.where(row == _FREE, 0.5, row))[0]
@@ -217,7 +216,8 @@ class HybridOptimizer(BaseOptimizer):
     def grid_index(self, U: np.ndarray) -> np.ndarray:
         """Index of the grid point of each canonical unit row."""
         G = self._grid_part(np.atleast_2d(U))
-        return np.array([self._template_keys.get(k, -1) for k in _row_keys(G)])
+        keys = self.space.row_keys(G)
+        return np.array([self._template_keys.get(k, -1) for k in keys])
 
     def _counts(self) -> np.ndarray:
         """Evaluated or pending candidates per grid point."""
@@ -293,7 +293,7 @@ class HybridOptimizer(BaseOptimizer):
                 row[free] = self._rng.random(d)
             elif d:
                 row = self._next_sobol_row(i, row, free, taken)
-            taken.add(_row_keys(self.space.snap(row[None, :]))[0])
+            taken.add(self.space.row_keys(self.space.snap(row[None, :]))[0])
             rows.append(row)
         return np.array(rows).reshape(-1, self.space.n_columns)
 
@@ -318,7 +318,7 @@ class HybridOptimizer(BaseOptimizer):
                 cache = sobol_points(d, self._sobol_seed + i, 0, size)
                 self._sobol_cache[i] = cache
             row[free] = cache[k]
-            if _row_keys(self.space.snap(row[None, :]))[0] not in excluded:
+            if self.space.row_keys(self.space.snap(row[None, :]))[0] not in excluded:
                 break
         return row
 

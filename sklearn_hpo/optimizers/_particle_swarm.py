@@ -7,7 +7,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from sklearn_hpo.optimizers._base import BaseOptimizer, _row_keys
+from sklearn_hpo.optimizers._base import BaseOptimizer
 from sklearn_hpo.utils._validation import check_int, check_real
 
 __all__ = ["ParticleSwarmOptimizer", "default_n_particles"]
@@ -161,7 +161,7 @@ class ParticleSwarmOptimizer(BaseOptimizer):
         """The ``iteration`` of each candidate (-1 if not proposed here)."""
         if not candidates:
             return {"iteration": []}
-        keys = _row_keys(self.space.snap(self.space.to_unit(list(candidates))))
+        keys = self.space.candidate_keys(candidates)
         return {"iteration": [int(self._labels.get(k, (-1, -1))[0]) for k in keys]}
 
     # -------------------------------------------------------------- propose
@@ -192,7 +192,7 @@ class ParticleSwarmOptimizer(BaseOptimizer):
         """Kick ``x`` until its snapped row is new; record and return its key."""
         for t in range(_TRIES):
             x = np.clip(x, 0.0, 1.0)
-            key = _row_keys(self.space.snap(x))[0]
+            key = self.space.row_keys(self.space.snap(x))[0]
             if key not in excluded:
                 excluded.add(key)
                 self._labels[key] = (self.iteration, particle)
@@ -208,7 +208,7 @@ class ParticleSwarmOptimizer(BaseOptimizer):
         if len(y) == 0 or not np.isfinite(y).any():
             return self._rng.random(self.space.n_columns)
         i = int(np.argmax(y))
-        key = _row_keys(self.X_unit[i : i + 1])[0]
+        key = self.space.row_keys(self.X_unit[i : i + 1])[0]
         if key in self._where:
             return self._where[key].copy()
         # A point told without being asked: inactive columns stay where the
@@ -221,7 +221,7 @@ class ParticleSwarmOptimizer(BaseOptimizer):
 
     def _step(self) -> None:
         """Update the personal bests, then move every particle."""
-        keys = _row_keys(self.X_unit[self._n_processed :])
+        keys = self.space.row_keys(self.X_unit[self._n_processed :])
         for key, f in zip(keys, self.y[self._n_processed :]):
             _, p = self._labels.get(key, (-1, -1))
             if p >= 0 and np.isfinite(f) and f > self.best_scores[p]:

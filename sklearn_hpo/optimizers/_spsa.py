@@ -6,7 +6,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from sklearn_hpo.optimizers._base import BaseOptimizer, _row_keys
+from sklearn_hpo.optimizers._base import BaseOptimizer
 from sklearn_hpo.optimizers._coordinate import (
     best_row,
     observed_scores,
@@ -157,7 +157,9 @@ class SPSAOptimizer(BaseOptimizer):
         self.evaluate_iterate = bool(evaluate_iterate)
         per_step = 2 * self.n_perturbations + self.evaluate_iterate
         self._stability = 0.1 * self.budget / per_step
-        self._labels: dict[bytes, int] = {k: -1 for k in _row_keys(self._queue)}
+        self._labels: dict[bytes, int] = {
+            k: -1 for k in self.space.row_keys(self._queue)
+        }
 
     def _free(self) -> np.ndarray:
         return self._cont & ~np.isnan(self.theta)
@@ -175,7 +177,7 @@ class SPSAOptimizer(BaseOptimizer):
         pair = self.space.snap(np.vstack([plus, minus]))
         self._pairs.append((pair[0], pair[1]))
         self._queue = np.vstack([self._queue, pair])
-        for key in _row_keys(pair):
+        for key in self.space.row_keys(pair):
             self._labels.setdefault(key, self.iteration)
 
     def _step(self, scores: dict[bytes, float]) -> None:
@@ -184,7 +186,7 @@ class SPSAOptimizer(BaseOptimizer):
         worst = min((s for s in scores.values() if np.isfinite(s)), default=0.0)
         grads = []
         for plus, minus in self._pairs:
-            yp, ym = (scores[k] for k in _row_keys(np.vstack([plus, minus])))
+            yp, ym = (scores[k] for k in self.space.row_keys(np.vstack([plus, minus])))
             if not (np.isfinite(yp) or np.isfinite(ym)):
                 continue  # both failed: no information
             yp, ym = (y if np.isfinite(y) else worst for y in (yp, ym))
@@ -210,7 +212,7 @@ class SPSAOptimizer(BaseOptimizer):
     def _propose(self, n_candidates: int) -> np.ndarray:
         scores = observed_scores(self)
         excluded = self._excluded
-        keys = _row_keys(self._queue)
+        keys = self.space.row_keys(self._queue)
         if not all(k in scores for k in keys) and self.theta is None:
             return self._queue[[k not in excluded for k in keys]]
         if all(k in scores for k in keys):  # the batch is complete
@@ -223,10 +225,10 @@ class SPSAOptimizer(BaseOptimizer):
                     self._queue = self.space.sample_unit(
                         self.n_initial_points, self._rng
                     )
-                    for key in _row_keys(self._queue):
+                    for key in self.space.row_keys(self._queue):
                         self._labels.setdefault(key, -1)
                     return self._queue[
-                        [k not in excluded for k in _row_keys(self._queue)]
+                        [k not in excluded for k in self.space.row_keys(self._queue)]
                     ]
                 self.theta = best
                 self._queue = self._queue[:0]
@@ -237,15 +239,17 @@ class SPSAOptimizer(BaseOptimizer):
         if not len(self._queue):
             if self.evaluate_iterate:
                 self._queue = self.space.snap(self.theta)
-                self._labels.setdefault(_row_keys(self._queue)[0], self.iteration)
+                (key,) = self.space.row_keys(self._queue)
+                self._labels.setdefault(key, self.iteration)
             for _ in range(self.n_perturbations):
                 self._add_pair()
         for _ in range(_MAX_PAIRS):
-            keys = _row_keys(self._queue)
+            keys = self.space.row_keys(self._queue)
             if sum(k not in excluded for k in keys) >= n_candidates:
                 break
             self._add_pair()  # a larger batch averages more pairs
-        return self._queue[[k not in excluded for k in _row_keys(self._queue)]]
+        keys = self.space.row_keys(self._queue)
+        return self._queue[[k not in excluded for k in keys]]
 
     def candidate_info(
         self, candidates: Sequence[Mapping[str, Any]]
@@ -254,4 +258,4 @@ class SPSAOptimizer(BaseOptimizer):
         if not candidates:
             return {"iteration": []}
         U = self.space.snap(self.space.to_unit(candidates))
-        return {"iteration": [self._labels.get(k, -1) for k in _row_keys(U)]}
+        return {"iteration": [self._labels.get(k, -1) for k in self.space.row_keys(U)]}

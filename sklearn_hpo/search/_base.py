@@ -187,7 +187,7 @@ def check_initial_points(
     keys: dict[bytes, int] = {}
     for i, point in enumerate(points):
         space.check_candidate(point, f"initial_points[{i}]")
-        key = np.nan_to_num(space.snap(space.to_unit([point])), nan=-1).tobytes()
+        (key,) = space.candidate_keys([point])
         if key in keys:
             raise ValueError(
                 f"initial_points[{i}] repeats initial_points[{keys[key]}]: {point!r}."

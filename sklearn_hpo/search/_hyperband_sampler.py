@@ -20,7 +20,6 @@ from sklearn_hpo.optimizers import (
     SearchSpaceExhaustedWarning,
     TPEOptimizer,
 )
-from sklearn_hpo.optimizers._base import _row_keys
 from sklearn_hpo.space import SearchSpace
 
 __all__ = ["BracketSampler"]
@@ -158,7 +157,7 @@ class BracketSampler:
     def _keys(self, configs: list[dict]) -> list[bytes]:
         if not configs:
             return []
-        return _row_keys(self.space.snap(self.space.to_unit(configs)))
+        return self.space.candidate_keys(configs)
 
     def _seed(self) -> int:
         return int(self.random_state.randint(np.iinfo(np.int32).max))

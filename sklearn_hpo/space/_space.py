@@ -33,6 +33,8 @@ __all__ = ["SearchSpace", "Column", "as_search_space", "as_dimension"]
 _COUNT_LIMIT = 10_000
 # Relative tolerance within which two float values are the same point.
 _RTOL = 1e-9
+# Decimals to which identity keys (SearchSpace.row_keys) round unit codes.
+_KEY_DECIMALS = 9
 
 
 @dataclass(frozen=True)
@@ -178,7 +180,7 @@ class SearchSpace:
                 n *= dim.n_values
             if self._shadowed_by[k] and n <= _COUNT_LIMIT:
                 rows = self.enumerate_subspace(k)
-                n = int(np.sum(self._subspace_indices(self.snap(rows)) == k))
+                n = int(np.sum(self.subspace_indices(self.snap(rows)) == k))
             total += n
         return total
 
@@ -192,7 +194,7 @@ class SearchSpace:
         combos = np.array(list(itertools.product(*per_dim)), dtype=float)
         block = np.full((len(combos), self.n_columns), np.nan)
         if self.has_selector:
-            block[:, 0] = (k + 0.5) / len(self.subspaces)
+            block[:, 0] = self.selector_value(k)
         block[:, list(self._col_index[k].values())] = combos.reshape(
             len(combos), len(per_dim)
         )
@@ -273,17 +275,106 @@ class SearchSpace:
         for i, cand in enumerate(candidates):
             k = self.subspace_of(cand)
             if self.has_selector:
-                U[i, 0] = (k + 0.5) / len(self.subspaces)
+                U[i, 0] = self.selector_value(k)
             for name, j in self._col_index[k].items():
                 U[i, j] = self.columns[j].dimension.to_unit([cand[name]])[0]
         return U
 
-    def _subspace_indices(self, U: np.ndarray) -> np.ndarray:
+    def selector_value(self, k: int | np.ndarray) -> float | np.ndarray:
+        """Unit code of sub-space ``k`` in the selector column (column 0).
+
+        Sub-space ``k`` of ``n`` is the centre ``(k + 0.5) / n`` of the
+        ``k``-th of ``n`` equal cells of the unit interval;
+        :meth:`subspace_indices` is the inverse.
+
+        Parameters
+        ----------
+        k : int or array-like of int
+            Sub-space index (or indices), in ``[0, len(subspaces))``.
+
+        Returns
+        -------
+        float or ndarray of float
+            A float for a scalar ``k``, else an array of ``k``'s shape.
+        """
+        n = len(self.subspaces)
+        k_arr = np.asarray(k)
+        if k_arr.size and (np.min(k_arr) < 0 or np.max(k_arr) >= n):
+            raise ValueError(f"k must be a sub-space index in [0, {n}), got {k!r}.")
+        value = (k_arr + 0.5) / n
+        return float(value) if value.ndim == 0 else value
+
+    def subspace_indices(self, U: np.ndarray) -> np.ndarray:
+        """Index of the sub-space each unit row selects (in column 0).
+
+        The inverse of :meth:`selector_value`: the cell of ``n`` equal cells
+        that holds the row's selector code (out-of-range codes clipped, NaN
+        read as 0). All zeros when the space has a single sub-space.
+
+        Parameters
+        ----------
+        U : ndarray of shape (n_rows, n_columns)
+            Unit rows (canonical or not).
+
+        Returns
+        -------
+        ndarray of shape (n_rows,) and dtype int64
+        """
+        U = np.atleast_2d(np.asarray(U, dtype=float))
         if not self.has_selector:
             return np.zeros(len(U), dtype=np.int64)
         n = len(self.subspaces)
         u0 = np.nan_to_num(U[:, 0], nan=0.0)
         return np.clip(np.floor(u0 * n), 0, n - 1).astype(np.int64)
+
+    def row_keys(self, U: np.ndarray) -> list[bytes]:
+        """Identity keys of canonical unit rows: equal keys, same candidate.
+
+        The one definition of "the same candidate" for optimizers and
+        searches. Inactive (NaN) columns count as -1 and unit codes are
+        rounded to 9 decimals (``-0.0`` folded into ``0.0``), so that codes a
+        floating-point rounding apart (a value decoded and encoded again) are
+        one candidate, but for the rare pair on either side of a rounding
+        boundary. A key is the bytes of that float64 row:
+        ``np.frombuffer(key)`` gives it back.
+
+        Parameters
+        ----------
+        U : ndarray of shape (n_rows, n_columns)
+            Canonical unit rows (see :meth:`snap`); a 1-D non-empty array is
+            one row.
+
+        Returns
+        -------
+        list of bytes
+            One hashable key per row.
+        """
+        U = np.asarray(U, dtype=float)
+        if U.ndim == 1 and U.size:
+            U = U[None, :]
+        R = np.round(np.nan_to_num(U, nan=-1.0), _KEY_DECIMALS) + 0.0  # folds -0.0
+        return [row.tobytes() for row in R]
+
+    def candidate_keys(self, candidates: Sequence[Mapping[str, Any]]) -> list[bytes]:
+        """Identity keys of candidate dicts: :meth:`row_keys` of their canonical rows.
+
+        Two candidates have the same key when they are the same point once
+        snapped (e.g. ``{"n": 3}`` and ``{"n": 3.0}`` of an Integer
+        dimension).
+
+        Parameters
+        ----------
+        candidates : sequence of dict
+            Points of the space.
+
+        Returns
+        -------
+        list of bytes
+        """
+        candidates = list(candidates)
+        if not candidates:
+            return []
+        return self.row_keys(self.snap(self.to_unit(candidates)))
 
     def from_unit(self, U: np.ndarray) -> list[dict[str, Any]]:
         """Decode rows of the unit cube into candidate dicts.
@@ -291,7 +382,7 @@ class SearchSpace:
         Columns of sub-spaces other than the selected one are ignored.
         """
         U = np.atleast_2d(np.asarray(U, dtype=float))
-        subs = self._subspace_indices(U)
+        subs = self.subspace_indices(U)
         out: list[dict[str, Any]] = [{} for _ in range(len(U))]
         for k, index in enumerate(self._col_index):
             rows = np.flatnonzero(subs == k)
@@ -314,9 +405,9 @@ class SearchSpace:
         """
         U = np.atleast_2d(np.asarray(U, dtype=float))
         S = np.full(U.shape, np.nan)
-        subs = self._subspace_indices(U)
+        subs = self.subspace_indices(U)
         if self.has_selector:
-            S[:, 0] = (subs + 0.5) / len(self.subspaces)
+            S[:, 0] = self.selector_value(subs)
         for k, index in enumerate(self._col_index):
             rows = np.flatnonzero(subs == k)
             if len(rows) == 0:

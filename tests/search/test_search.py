@@ -539,6 +539,10 @@ def test_initial_points_are_evaluated_first_and_count_in_n_iter(make):
             r"initial_points\[0\] has fit_intercept=3, which is not a value",
         ),
         ([{"C": 1.0, "fit_intercept": True}] * 2, r"initial_points\[1\] repeats"),
+        (  # the same candidate once snapped, as optimizers judge it
+            [{"C": c, "fit_intercept": True} for c in (1.0, 1.0 + 1e-12)],
+            r"initial_points\[1\] repeats",
+        ),
         ([{"C": 1.0, "fit_intercept": True}] * 9, r"has 9 points but n_iter=4"),
     ],
 )

@@ -123,7 +123,7 @@ def test_overlapping_continuous_sub_spaces_snap_to_the_first_holding_one():
     space = as_search_space([{"C": Real(0, 10)}, {"C": Real(5, 20)}])
     assert space.size == np.inf
     U = space.to_unit([{"C": 7.0}, {"C": 15.0}])
-    assert list(space._subspace_indices(U)) == [0, 1]
+    assert list(space.subspace_indices(U)) == [0, 1]
     second = np.array([[0.75, np.nan, (7.0 - 5) / 15]])  # 7.0, written in the second
     np.testing.assert_allclose(space.snap(second), U[:1])
 
@@ -176,3 +176,82 @@ def test_comparing_sub_spaces_never_fails_nor_warns():
         assert zero._shadowed_by == [[], []]
         huge = as_search_space([{"seed": [10**400]}, {"seed": Integer(0, 10)}])
         assert huge._shadowed_by == [[], []]
+
+
+def make_keyed_space():
+    return as_search_space(
+        [{"n": Integer(1, 10), "c": ["a", "b"]}, {"x": Real(0, 1), "y": Real(-1, 1)}]
+    )
+
+
+def test_keys_are_equal_for_points_equal_after_snapping():
+    space = make_keyed_space()
+    a, b = space.to_unit([{"n": 3, "c": "b"}, {"x": 0.25, "y": 0.0}])
+    # Other codes of the same cells, and stray values in inactive columns.
+    a2 = a + np.array([0.1, 0.02, 0.1, 0.0, 0.0])
+    a2[3:] = 0.3
+    b2 = b.copy()
+    b2[1:3] = 0.9
+    b2[3] += 1e-13  # a floating-point rounding away
+    keys = space.row_keys(space.snap(np.array([a, b, a2, b2])))
+    assert keys[0] == keys[2] and keys[1] == keys[3]
+    assert keys[0] != keys[1]
+    assert all(isinstance(k, bytes) for k in keys)
+    same = [{"n": 3, "c": "b"}, {"n": np.int64(3), "c": "b"}, {"n": 3.0, "c": "b"}]
+    assert len(set(space.candidate_keys(same))) == 1
+
+
+def test_keys_differ_for_different_points():
+    space = make_keyed_space()
+    candidates = [{"n": n, "c": c} for n in range(1, 11) for c in ["a", "b"]]
+    candidates += [{"x": x, "y": y} for x in (0.0, 0.5, 1.0) for y in (-1.0, 1.0)]
+    candidates.append({"x": 0.5, "y": 1e-6})
+    keys = space.candidate_keys(candidates)
+    assert len(set(keys)) == len(candidates)
+
+
+def test_keys_write_inactive_columns_as_minus_one_and_fold_negative_zero():
+    space = as_search_space({"x": Real(0, 1), "y": Real(0, 1)})
+    U = np.array([[np.nan, 0.5], [0.0, 0.5], [-0.0, 0.5], [0.5, 0.1234567891234]])
+    keys = space.row_keys(U)
+    assert keys[0] != keys[1]  # inactive is not the code 0
+    assert keys[1] == keys[2]  # -0.0 is 0.0
+    np.testing.assert_array_equal(np.frombuffer(keys[0]), [-1.0, 0.5])
+    np.testing.assert_array_equal(np.frombuffer(keys[3]), [0.5, 0.123456789])
+    assert space.row_keys(U[0]) == keys[:1]  # a 1-D array is one row
+    assert space.row_keys(np.empty((0, 2))) == [] and space.candidate_keys([]) == []
+
+
+def test_candidate_keys_are_keys_of_canonical_rows():
+    space = as_search_space(make_conditional())
+    candidates = space.from_unit(space.sample_unit(20, random_state=0))
+    assert space.candidate_keys(candidates) == space.row_keys(
+        space.snap(space.to_unit(candidates))
+    )
+
+
+@pytest.mark.parametrize("n", [1, 2, 5])
+def test_subspace_selector_round_trip(n):
+    space = as_search_space([{f"p{k}": [k]} for k in range(n)])
+    k = np.arange(n)
+    values = space.selector_value(k)
+    assert values.shape == (n,)
+    assert [space.selector_value(int(i)) for i in k] == list(values)
+    assert isinstance(space.selector_value(0), float)
+    # Each code is the centre of its own cell of [0, 1].
+    np.testing.assert_allclose(values, (k + 0.5) / n)
+    U = space.to_unit([{f"p{i}": i} for i in k])
+    assert list(space.subspace_indices(U)) == list(k)
+    if n == 1:
+        assert space.selector_value(0) == 0.5
+        assert list(space.subspace_indices(np.zeros((3, 1)))) == [0, 0, 0]
+    else:
+        np.testing.assert_array_equal(U[:, 0], values)
+        edges = np.full((3, space.n_columns), np.nan)
+        edges[:, 0] = [0.0, 1.0, np.nan]  # cell edges, and a missing code
+        assert list(space.subspace_indices(edges)) == [0, n - 1, 0]
+        assert space.subspace_indices(U[0]).shape == (1,)  # a 1-D row
+    with pytest.raises(ValueError, match=rf"\[0, {n}\), got {n}"):
+        space.selector_value(n)
+    with pytest.raises(ValueError, match="got -1"):
+        space.selector_value(-1)

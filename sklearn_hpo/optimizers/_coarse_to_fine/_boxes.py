@@ -263,7 +263,7 @@ def coarse_grid(space: SearchSpace, n: int, rng: np.random.Generator) -> np.ndar
         G = _product(axes, share, rng)
         block = np.full((len(G), space.n_columns), np.nan)
         if space.has_selector:
-            block[:, 0] = (k + 0.5) / n_sub
+            block[:, 0] = space.selector_value(k)
         block[:, cols] = G
         blocks.append(block)
     # Round-robin over sub-spaces.

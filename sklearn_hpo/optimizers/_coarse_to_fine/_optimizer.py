@@ -9,7 +9,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from sklearn_hpo.optimizers._base import BaseOptimizer, _row_keys
+from sklearn_hpo.optimizers._base import BaseOptimizer
 from sklearn_hpo.optimizers._coarse_to_fine._boxes import (
     Box,
     coarse_grid,
@@ -249,7 +249,7 @@ class CoarseToFineOptimizer(BaseOptimizer):
         n = len(list(candidates))
         if n == 0:
             return
-        for key in _row_keys(self.X_unit[-n:]):
+        for key in self.space.row_keys(self.X_unit[-n:]):
             # Candidates told without being asked count for the current level.
             level = self._labels.get(key, (self.level, -1))[0]
             self._level_told[level] += 1
@@ -265,7 +265,7 @@ class CoarseToFineOptimizer(BaseOptimizer):
         """
         if not candidates:
             return {"level": [], "region": []}
-        keys = _row_keys(self.space.snap(self.space.to_unit(list(candidates))))
+        keys = self.space.candidate_keys(candidates)
         labels = [self._labels.get(k, (self.level, -1)) for k in keys]
         return {
             "level": [int(lv) for lv, _ in labels],
@@ -283,7 +283,8 @@ class CoarseToFineOptimizer(BaseOptimizer):
             more, more_regions = self._fallback(n_candidates - len(rows), rows)
             rows += more
             regions += more_regions
-        for key, region in zip(_row_keys(np.array(rows)) if rows else [], regions):
+        keys = self.space.row_keys(np.array(rows)) if rows else []
+        for key, region in zip(keys, regions):
             self._labels[key] = (self.level, int(region))
         if not rows:
             return np.empty((0, self.space.n_columns))
@@ -333,7 +334,7 @@ class CoarseToFineOptimizer(BaseOptimizer):
         half = 0.5 * self.plan.zoom**level
         top, keys = [], set()
         for i in order:
-            key = _row_keys(self.X_unit[i : i + 1])[0]
+            key = self.space.row_keys(self.X_unit[i : i + 1])[0]
             if key not in keys:
                 keys.add(key)
                 top.append(i)
@@ -404,7 +405,7 @@ class CoarseToFineOptimizer(BaseOptimizer):
 
     def _set_pool(self, U: np.ndarray, regions: np.ndarray) -> None:
         keep, seen = [], set(self._excluded)
-        for i, key in enumerate(_row_keys(U)):
+        for i, key in enumerate(self.space.row_keys(U)):
             if key not in seen:
                 seen.add(key)
                 keep.append(i)
@@ -415,7 +416,7 @@ class CoarseToFineOptimizer(BaseOptimizer):
         excluded = self._excluded
         rows, regions, used = [], [], 0
         for key, row, region in zip(
-            _row_keys(self._pool), self._pool, self._pool_regions
+            self.space.row_keys(self._pool), self._pool, self._pool_regions
         ):
             used += 1
             if key in excluded:
@@ -432,7 +433,8 @@ class CoarseToFineOptimizer(BaseOptimizer):
         self, n: int, chosen: list[np.ndarray]
     ) -> tuple[list[np.ndarray], list[int]]:
         """New random points in the current boxes (the whole space at level 0)."""
-        excluded = self._excluded | set(_row_keys(np.array(chosen)) if chosen else ())
+        chosen_keys = self.space.row_keys(np.array(chosen)) if chosen else []
+        excluded = self._excluded | set(chosen_keys)
         rows: list[np.ndarray] = []
         regions: list[int] = []
         total = sum(b.weight for b in self.boxes)
@@ -452,7 +454,7 @@ class CoarseToFineOptimizer(BaseOptimizer):
                 U = self._rng.random((max(2 * need, 8), self.space.n_columns))
                 lab = np.full(len(U), -1)
             U = self.space.snap(U)
-            for key, row, region in zip(_row_keys(U), U, lab):
+            for key, row, region in zip(self.space.row_keys(U), U, lab):
                 if key in excluded:
                     continue
                 excluded.add(key)

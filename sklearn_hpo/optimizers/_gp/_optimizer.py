@@ -10,7 +10,7 @@ from scipy.optimize import minimize
 from scipy.spatial import cKDTree
 from scipy.stats import qmc
 
-from sklearn_hpo.optimizers._base import BaseOptimizer, _row_keys
+from sklearn_hpo.optimizers._base import BaseOptimizer
 from sklearn_hpo.optimizers._gp._acquisition import (
     log_expected_improvement,
     log_probability_of_improvement,
@@ -280,7 +280,7 @@ class GPOptimizer(BaseOptimizer):
         self._proposed = {
             k: r for k, r in self._proposed.items() if k in self._pending
         }
-        for key, row in zip(_row_keys(rows), rows):
+        for key, row in zip(self.space.row_keys(rows), rows):
             self._proposed.setdefault(key, row)
         return rows
 
@@ -351,7 +351,7 @@ class GPOptimizer(BaseOptimizer):
         lie = float(np.min(y))
 
         pool = self._candidates()
-        keys = _row_keys(pool)
+        keys = self.space.row_keys(pool)
         excluded = self._excluded
         keep = [i for i, k in enumerate(keys) if k not in excluded]
         pool = pool[keep]
@@ -497,7 +497,7 @@ class GPOptimizer(BaseOptimizer):
         U = U0.copy()
         U[:, cols] = np.where(mask, x.reshape(x0.shape), U0[:, cols])
         U = self.space.snap(U)
-        new_keys = _row_keys(U)
+        new_keys = self.space.row_keys(U)
         present = set(keys) | self._excluded
         fresh = [i for i, k in enumerate(new_keys) if k not in present]
         if not fresh:

@@ -243,7 +243,6 @@ class TPEOptimizer(BaseOptimizer):
         m = n_candidates * c
         out = np.full((m, d), np.nan)
         score = np.zeros(m)
-        n_sub = len(self._sub_cols)
         if self.space.has_selector:
             # Choose each proposal's sub-space by l / g over the selector.
             S, r = self._tpe_draws(X, y, np.array([0]), m)
@@ -251,13 +250,8 @@ class TPEOptimizer(BaseOptimizer):
             pick = np.arange(n_candidates) * c + best
             out[:, 0] = np.repeat(S[pick, 0], c)
             score += np.repeat(r[pick], c)
-            sub_of_row = np.clip(np.floor(out[:, 0] * n_sub), 0, n_sub - 1)
-            sub_of_obs = np.clip(
-                np.floor(np.nan_to_num(X[:, 0], nan=0.0) * n_sub), 0, n_sub - 1
-            )
-        else:
-            sub_of_row = np.zeros(m)
-            sub_of_obs = np.zeros(len(y))
+        sub_of_row = self.space.subspace_indices(out)
+        sub_of_obs = self.space.subspace_indices(X)
         for k, cols in enumerate(self._sub_cols):
             rows = np.flatnonzero(sub_of_row == k)
             if len(rows) == 0 or len(cols) == 0:  # an empty sub-space: one point
