@@ -63,7 +63,10 @@ class BaseOptimizer(ABC):
         self.y = np.empty(0)
         self.budgets = np.empty(0)
         self._seen: set[bytes] = set()
-        self._pending: set[bytes] = set()
+        # Asked and not yet told, in ask order (a dict: iterating a set of
+        # bytes follows the process's hash seed, so an optimizer that reads
+        # its pending rows would propose differently in every process).
+        self._pending: dict[bytes, None] = {}
         self._exhausted = False
 
     # ------------------------------------------------------------------ API
@@ -125,7 +128,7 @@ class BaseOptimizer(ABC):
         if not rows:
             return []
         U = np.vstack(rows)
-        self._pending.update(self.space.row_keys(U))
+        self._pending.update(dict.fromkeys(self.space.row_keys(U)))
         return self.space.from_unit(U)
 
     def tell(
@@ -174,7 +177,8 @@ class BaseOptimizer(ABC):
             if key not in self._pending:  # not asked: it must be a point
                 self.space.check_candidate(candidates[i], f"tell's candidates[{i}]")
         self._seen.update(keys)
-        self._pending.difference_update(keys)
+        for key in keys:
+            self._pending.pop(key, None)
         self.X_unit = np.vstack([self.X_unit, U])
         self.y = np.concatenate([self.y, y])
         self.budgets = np.concatenate([self.budgets, b])
@@ -204,7 +208,7 @@ class BaseOptimizer(ABC):
 
     @property
     def _excluded(self) -> set[bytes]:
-        return self._seen | self._pending
+        return self._seen | self._pending.keys()
 
     # -------------------------------------------------------------- helpers
     def _take_new(

@@ -405,3 +405,41 @@ def test_proposals_do_not_depend_on_the_scale_of_the_scores(scale):
             opt.tell([c], [-factor * branin(c["x1"], c["x2"])])
         runs.append(np.array(asked))
     np.testing.assert_allclose(runs[0], runs[1], rtol=1e-6)
+
+
+_PENDING_SCRIPT = """
+import numpy as np
+from sklearn_hpo.optimizers import GPOptimizer
+from sklearn_hpo.space import Real
+opt = GPOptimizer({"a": Real(0, 1), "b": Real(-2, 2)}, n_initial_points=3,
+                  random_state=0)
+def f(c):
+    return -(c["a"] - 0.3) ** 2 - c["b"] ** 2
+out, window = [], []
+for _ in range(12):  # a sliding window: three asked, the oldest told
+    window += opt.ask(1)
+    out.append(repr(sorted(window[-1].items())))
+    if len(window) == 3:
+        oldest = window.pop(0)
+        opt.tell([oldest], [f(oldest)])
+print(out)
+"""
+
+
+def test_pending_candidates_do_not_depend_on_the_hash_seed():
+    # Pending rows were read from a set of bytes, whose order follows the
+    # process's hash seed: the same random_state gave other proposals in
+    # another process.
+    import os
+    import subprocess
+    import sys
+
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", _PENDING_SCRIPT], env=env, capture_output=True,
+            text=True, check=True,
+        )
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
