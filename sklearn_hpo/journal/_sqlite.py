@@ -120,7 +120,9 @@ class SQLiteStorage(BaseStorage):
     -----
     One connection per storage object, shared by its threads under a lock
     (writes are serialised; SQLite needs ``check_same_thread=False`` for
-    that). Each :meth:`Study.record` is one transaction.
+    that). Each :meth:`Study.record` is one transaction. Opening an existing
+    file runs SQLite's ``PRAGMA quick_check`` on it, in time linear in its
+    size, so that a corrupt journal is refused before anything is written.
 
     Examples
     --------
