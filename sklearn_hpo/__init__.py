@@ -3,6 +3,7 @@
 Every search is a drop-in replacement for ``GridSearchCV``.
 """
 
+from sklearn_hpo.journal import load_results
 from sklearn_hpo.optimizers import (
     AnnealingOptimizer,
     CoarseToFineOptimizer,
@@ -58,4 +59,5 @@ __all__ = [
     "TPEOptimizer",
     "TPESearchCV",
     "__version__",
+    "load_results",
 ]
