@@ -3,6 +3,11 @@
 Every search is a drop-in replacement for ``GridSearchCV``.
 """
 
+from sklearn_hpo.callbacks import (
+    DeadlineStopper,
+    NoImprovementStopper,
+    TargetScoreStopper,
+)
 from sklearn_hpo.optimizers import (
     AnnealingOptimizer,
     CoarseToFineOptimizer,
@@ -41,6 +46,7 @@ __all__ = [
     "CoarseToFineSearchCV",
     "CoordinateDescentOptimizer",
     "CoordinateDescentSearchCV",
+    "DeadlineStopper",
     "EvolutionaryOptimizer",
     "EvolutionarySearchCV",
     "GPOptimizer",
@@ -48,6 +54,7 @@ __all__ = [
     "HybridSearchCV",
     "HyperbandSearchCV",
     "Integer",
+    "NoImprovementStopper",
     "ParticleSwarmOptimizer",
     "ParticleSwarmSearchCV",
     "Real",
@@ -55,6 +62,7 @@ __all__ = [
     "SPSAOptimizer",
     "SPSASearchCV",
     "SuccessiveHalvingSearchCV",
+    "TargetScoreStopper",
     "TPEOptimizer",
     "TPESearchCV",
     "__version__",
