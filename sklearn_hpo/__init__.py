@@ -3,6 +3,11 @@
 Every search is a drop-in replacement for ``GridSearchCV``.
 """
 
+from sklearn_hpo.callbacks import (
+    DeadlineStopper,
+    NoImprovementStopper,
+    TargetScoreStopper,
+)
 from sklearn_hpo.journal import load_results
 from sklearn_hpo.optimizers import (
     AnnealingOptimizer,
@@ -42,6 +47,7 @@ __all__ = [
     "CoarseToFineSearchCV",
     "CoordinateDescentOptimizer",
     "CoordinateDescentSearchCV",
+    "DeadlineStopper",
     "EvolutionaryOptimizer",
     "EvolutionarySearchCV",
     "GPOptimizer",
@@ -49,6 +55,7 @@ __all__ = [
     "HybridSearchCV",
     "HyperbandSearchCV",
     "Integer",
+    "NoImprovementStopper",
     "ParticleSwarmOptimizer",
     "ParticleSwarmSearchCV",
     "Real",
@@ -56,6 +63,7 @@ __all__ = [
     "SPSAOptimizer",
     "SPSASearchCV",
     "SuccessiveHalvingSearchCV",
+    "TargetScoreStopper",
     "TPEOptimizer",
     "TPESearchCV",
     "__version__",

@@ -24,6 +24,8 @@ def test_modules_with_examples_are_found():
 def test_docstring_examples(name):
     if name.startswith("sklearn_hpo.plotting"):
         pytest.importorskip("matplotlib")
+    if name.startswith("sklearn_hpo.callbacks"):
+        pytest.importorskip("sklearn.callback")  # scikit-learn >= 1.9
     module = importlib.import_module(name)
     flags = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
     result = doctest.testmod(module, optionflags=flags, verbose=False)
