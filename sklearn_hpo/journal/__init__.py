@@ -9,16 +9,15 @@ with :meth:`Study.rows`.
 """
 
 from sklearn_hpo.journal._fingerprint import Fingerprint, stable_hash
+from sklearn_hpo.journal._open import delete_study, get_storage, load_results
 from sklearn_hpo.journal._records import CandidateRecord, JournalError
-from sklearn_hpo.journal._results import build_results, load_results
+from sklearn_hpo.journal._results import build_results
 from sklearn_hpo.journal._sqlite import SCHEMA_VERSION, SQLiteStorage
 from sklearn_hpo.journal._storage import (
     BaseStorage,
     FingerprintMismatchError,
     Study,
     default_study_name,
-    delete_study,
-    get_storage,
 )
 
 __all__ = [

@@ -1,90 +1,14 @@
-"""A study's rows as scikit-learn's ``cv_results_``, and :func:`load_results`."""
+"""A study's rows as scikit-learn's ``cv_results_`` (a dict, or a DataFrame)."""
 
 from __future__ import annotations
 
-import os
 from typing import Any, Sequence
 
 import numpy as np
 
 from sklearn_hpo.journal._records import CandidateRecord
 
-__all__ = ["build_results", "load_results"]
-
-
-def load_results(
-    path: str | os.PathLike[str] | Any,
-    study: str | None = None,
-    *,
-    as_frame: bool = False,
-) -> Any:
-    """Read a journal's study as a ``cv_results_``-shaped dict (or DataFrame).
-
-    Safe while a search is writing to the journal in another process: the
-    result is a consistent snapshot of the rows committed so far. The file is
-    opened read-only.
-
-    Parameters
-    ----------
-    path : str, os.PathLike or BaseStorage
-        The journal: a path to its file, an ``sqlite:///path`` URL, or an open
-        storage.
-    study : str or None, default=None
-        The study's name; None reads the only study of the journal.
-    as_frame : bool, default=False
-        Return a pandas DataFrame (one row per candidate) instead of a dict.
-
-    Returns
-    -------
-    results : dict of str to numpy array, or pandas.DataFrame
-        Keys as in scikit-learn's ``GridSearchCV.cv_results_``: ``params``,
-        ``param_<name>`` (masked arrays, masked where a candidate has no such
-        parameter), ``split<k>_test_<metric>``, ``mean_test_<metric>``,
-        ``std_test_<metric>``, ``rank_test_<metric>`` (a search with one
-        metric has ``mean_test_score`` etc.), the ``train`` columns when they
-        were recorded, ``mean_fit_time``, ``std_fit_time``,
-        ``mean_score_time``, ``std_score_time``; then ``round``, ``bracket``,
-        ``rung``, ``resource`` when recorded, the strategy's extra columns,
-        ``status`` (``"ok"`` or ``"failed"``) and ``error`` (the failed
-        candidates' error text, else None). Rows are in index order.
-
-    Raises
-    ------
-    JournalError
-        If the file is not a journal or is corrupt, if ``study`` is not in it,
-        or if ``study`` is None and the journal holds several studies (the
-        message lists their names).
-    ImportError
-        If ``as_frame=True`` and pandas is not installed.
-
-    Examples
-    --------
-    >>> import os, tempfile
-    >>> from sklearn_hpo.journal import CandidateRecord, SQLiteStorage, load_results
-    >>> path = os.path.join(tempfile.mkdtemp(), "search.db")
-    >>> with SQLiteStorage(path) as storage:
-    ...     study = storage.open_study("demo", {"space": "ab12"})
-    ...     study.record(CandidateRecord(0, {"C": 1.0}, {"score": [0.8, 0.9]}))
-    ...     study.record(CandidateRecord(1, {"C": 0.1}, {"score": [0.9, 1.0]}))
-    >>> results = load_results(path)
-    >>> results["mean_test_score"], results["rank_test_score"]
-    (array([0.85, 0.95]), array([2, 1], dtype=int32))
-    """
-    from sklearn_hpo.journal._storage import BaseStorage, get_storage
-
-    if as_frame:
-        _pandas()  # fail before reading
-    storage = get_storage(path, read_only=True)
-    if storage is None:
-        raise TypeError("load_results needs a journal: path=None.")
-    try:
-        found = storage.get_study(study)
-        rows = storage._read_rows(found._key, strict=False)
-    finally:
-        if not isinstance(path, BaseStorage):
-            storage.close()
-    results = build_results(rows)
-    return to_frame(results) if as_frame else results
+__all__ = ["build_results", "to_frame"]
 
 
 def _pandas() -> Any:

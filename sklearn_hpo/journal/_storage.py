@@ -1,4 +1,4 @@
-"""The storage interface, studies, and :func:`get_storage`.
+"""The storage interface and studies.
 
 A storage holds any number of studies (searches), each a name, a fingerprint
 and the rows of its completed candidates. :class:`BaseStorage` is the
@@ -18,13 +18,12 @@ from typing import Any, Union
 from sklearn_hpo.journal._codec import to_jsonable
 from sklearn_hpo.journal._fingerprint import Fingerprint
 from sklearn_hpo.journal._records import CandidateRecord, JournalError, check_record
+from sklearn_hpo.journal._results import build_results, to_frame
 
 __all__ = [
     "BaseStorage",
     "FingerprintMismatchError",
     "Study",
-    "delete_study",
-    "get_storage",
 ]
 
 StorageLike = Union[str, "os.PathLike[str]", "BaseStorage"]
@@ -282,7 +281,6 @@ class Study:
 
     def results(self, *, as_frame: bool = False) -> Any:
         """The rows as a ``cv_results_``-shaped dict (see :func:`load_results`)."""
-        from sklearn_hpo.journal._results import build_results, to_frame
 
         results = build_results(self.storage._read_rows(self._key, strict=False))
         return to_frame(results) if as_frame else results
@@ -326,82 +324,3 @@ _URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
 def _redact(url: str) -> str:
     # Never echo a password given in a URL.
     return re.sub(r"(://[^/:@]*:)[^/@]*@", r"\1***@", url)
-
-
-def get_storage(storage: Any, *, read_only: bool = False) -> BaseStorage | None:
-    """The storage a search's ``storage`` parameter designates.
-
-    Parameters
-    ----------
-    storage : None, str, os.PathLike or BaseStorage
-        None (no journal: returns None); a path to an SQLite file, created if
-        missing, or an ``sqlite:///path`` URL (``sqlite:////abs/path`` for an
-        absolute path); or a storage object, returned as it is (its owner
-        closes it).
-    read_only : bool, default=False
-        Open a path without writing to it (the file must exist).
-
-    Returns
-    -------
-    storage : BaseStorage or None
-        A new storage for a path or URL (the caller closes it), the object
-        given, or None.
-
-    Raises
-    ------
-    ValueError
-        For a URL of another database (not supported yet) or an empty path.
-    TypeError
-        For a value of another type.
-    JournalError
-        If the file is not a journal, is corrupt, or has a newer schema.
-    """
-    from sklearn_hpo.journal._sqlite import SQLiteStorage
-
-    if storage is None or isinstance(storage, BaseStorage):
-        return storage
-    if isinstance(storage, os.PathLike):
-        storage = os.fspath(storage)
-    if isinstance(storage, bytes) or not isinstance(storage, str):
-        raise TypeError(
-            "storage must be None, a path to an SQLite file (str or os.PathLike), "
-            f"an 'sqlite:///path' URL or a BaseStorage, got {storage!r:.200} "
-            f"({type(storage).__name__})."
-        )
-    match = _URL.match(storage)
-    if match:
-        scheme = match.group(1).lower()
-        if scheme != "sqlite":
-            raise ValueError(
-                f"storage={_redact(storage)!r}: {scheme!r} databases are not "
-                "supported yet; give a path to an SQLite file (or an "
-                "'sqlite:///path' URL)."
-            )
-        path = storage[len("sqlite:///") :] if storage.startswith("sqlite:///") else ""
-        if not path:
-            raise ValueError(
-                f"storage={storage!r}: an SQLite URL is 'sqlite:///relative/path' or "
-                "'sqlite:////absolute/path'."
-            )
-        storage = path
-    if not storage:
-        raise ValueError("storage='' is not a path; give a file name or None.")
-    return SQLiteStorage(storage, read_only=read_only)
-
-
-def delete_study(storage: StorageLike, name: str) -> None:
-    """Delete the study ``name`` from a journal (a path, URL or storage).
-
-    Raises
-    ------
-    JournalError
-        If the journal holds no study ``name``.
-    """
-    opened = get_storage(storage)
-    if opened is None:
-        raise TypeError("storage=None: there is no journal to delete a study from.")
-    try:
-        opened.delete_study(name)
-    finally:
-        if opened is not storage:
-            opened.close()
