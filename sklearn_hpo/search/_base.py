@@ -13,7 +13,6 @@ from typing import Any, Callable
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.utils import check_random_state
 
 from sklearn_hpo.optimizers import BaseOptimizer
 from sklearn_hpo.search._evaluation import (
@@ -136,12 +135,11 @@ class BaseSequentialSearchCV(EvaluatedSearchMixin, BaseSearchCV):
         space = as_search_space(self.search_spaces)
         check_param_names(evaluation.estimator, space)
         initial = check_initial_points(self.initial_points, space, self.n_iter)
-        rng = check_random_state(self.random_state)
-        optimizer = self._make_optimizer(space, rng)
         sliding = self._sliding_window and self.n_points > 1
         with evaluation.running(
             evaluate_candidates, callback_ctx, order_by="round" if sliding else None
         ):
+            optimizer = self._make_optimizer(space, evaluation.random_state())
             if sliding:
                 run_sliding(self, optimizer, initial, evaluation)
             else:
@@ -157,7 +155,7 @@ def run_batches(
 ) -> None:
     """``ask(n_points)`` -> evaluate -> ``tell``, the user's points first."""
     n_done = 0
-    while n_done < search.n_iter:
+    while n_done < search.n_iter and not (n_done and evaluation.stop):
         n = min(search.n_points, search.n_iter - n_done)
         if n_done < len(initial):  # the user's points come first
             batch = initial[n_done : n_done + n]
@@ -168,8 +166,6 @@ def run_batches(
         scores = evaluation.evaluate(batch, optimizer.candidate_info(batch))
         optimizer.tell(batch, scores)
         n_done += len(batch)
-        if evaluation.stop:
-            break
 
 
 def check_initial_points(

@@ -217,6 +217,9 @@ class SearchParallel:
         self.concurrent = False
         self.lock = threading.Lock()
         self._held = threading.local()
+        # Per thread: results to return instead of fitting (a resumed
+        # search's journal), and the last call's results.
+        self._local = threading.local()
         self.config = sklearn.get_config()
 
     @classmethod
@@ -236,7 +239,15 @@ class SearchParallel:
             cell.cell_contents = original
 
     def __call__(self, tasks: Any) -> list:
-        if self.concurrent:
+        replay = getattr(self._local, "replay", None)
+        if replay is not None:
+            # The tasks are not even created (each would clone the estimator).
+            self._local.replay = None
+            out = list(replay)
+            if self.concurrent:
+                self.lock.acquire()
+                self._held.value = True
+        elif self.concurrent:
             parallel = type(self.original)(
                 n_jobs=self.original.n_jobs,
                 pre_dispatch=self.original.pre_dispatch,
@@ -252,19 +263,46 @@ class SearchParallel:
             small = self.n_tasks <= 4 * n_workers
             self.original.batch_size = 1 if small else "auto"
             out = self.original(tasks)
+        self._local.out = out
         _fits_done.set(self)
         return out
 
-    def call(self, evaluate_candidates: Any, *args: Any, **kwargs: Any) -> Any:
-        """Call ``evaluate_candidates`` (from any thread when concurrent)."""
+    def call(
+        self, evaluate_candidates: Any, *args: Any, replay: list | None = None,
+        **kwargs: Any,
+    ) -> tuple[Any, list]:
+        """Call ``evaluate_candidates`` (from any thread when concurrent).
+
+        Parameters
+        ----------
+        evaluate_candidates : callable
+            The function ``BaseSearchCV.fit`` passes to ``_run_search``.
+        *args, **kwargs
+            Its arguments.
+        replay : list of dict or None, default=None
+            Per-fold results to hand back instead of fitting (in the order
+            of the candidates and splits).
+
+        Returns
+        -------
+        results : dict
+            What ``evaluate_candidates`` returns.
+        out : list of dict
+            The per-fold results of this call.
+        """
         self._held.value = False
+        self._local.replay = replay
+        self._local.out = None
         try:
             if self.concurrent:
                 # scikit-learn's configuration is thread-local: pass it on.
                 with sklearn.config_context(**self.config):
-                    return evaluate_candidates(*args, **kwargs)
-            return evaluate_candidates(*args, **kwargs)
+                    results = evaluate_candidates(*args, **kwargs)
+            else:
+                results = evaluate_candidates(*args, **kwargs)
+            return results, self._local.out
         finally:
+            self._local.replay = None
             _fits_done.set(None)
             if getattr(self._held, "value", False):
                 self._held.value = False

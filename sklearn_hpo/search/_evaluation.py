@@ -40,6 +40,7 @@ import contextvars
 import numbers
 import os
 import sys
+import time
 import warnings
 from typing import Any, Callable, Iterator
 
@@ -47,12 +48,15 @@ import numpy as np
 import sklearn
 from sklearn import get_config
 from sklearn.base import is_classifier
+from sklearn.utils import check_random_state
 
 from sklearn_hpo.search._dispatch import (
     SearchParallel,
     default_joblib_backend,
     deferring_fit_failures,
 )
+from sklearn_hpo.search._journal import SearchJournal
+from sklearn_hpo.search._report import Reporter
 from sklearn_hpo.search._splits import freeze_splits, reusable_cv, split_params
 from sklearn_hpo.utils._compat import BaseSearchCV, Interval, InvalidParameterError
 
@@ -149,8 +153,12 @@ class Evaluation:
         Their number.
     n_calls : int
         Number of ``evaluate`` calls made so far.
-    stop : bool
-        Whether a callback asked the search to stop.
+    n_candidates : int
+        Number of candidates evaluated so far (rows of ``cv_results_``).
+    journal : SearchJournal or None
+        The search's journal (with ``storage``), inside :meth:`running`.
+    reporter : Reporter
+        Prints progress lines (``verbose >= 1``).
     resource : Resource or None
         The multi-fidelity searches' resource for this fit (it holds the
         models kept between rungs; closed when the fit ends).
@@ -170,7 +178,18 @@ class Evaluation:
         self.splits: Any = None
         self.n_splits = 0
         self.n_calls = 0
-        self.stop = False
+        self.n_candidates = 0
+        self.journal: SearchJournal | None = None
+        max_time = search.__dict__.get("max_time")
+        self._deadline = None if max_time is None else time.monotonic() + max_time
+        self._stop_requested = False
+        verbose = search.__dict__["verbose"]
+        if verbose == 1:
+            # Our lines instead of scikit-learn's per-call "Fitting ..." line.
+            self.fit_time_params["verbose"] = 0
+        self.reporter = Reporter(
+            type(search).__name__, verbose, search.__dict__.get("n_iter")
+        )
         self.resource: Any = None
         self.n_samples: int | None = None
         self._evaluate_candidates: Callable | None = None
@@ -235,16 +254,47 @@ class Evaluation:
             ).call_on_fit_task_begin(estimator=search)
         with SearchParallel.install(evaluate_candidates) as dispatcher:
             self._dispatcher = dispatcher
-            with deferring_fit_failures(search.error_score, dispatcher):
-                self._pending = {"n_formatted": 0, "args": None, "last": None}
-                try:
-                    yield self
-                finally:
-                    pending, self._pending = self._pending, None
-                full = self._format_all(pending, order_by)
+            if search.__dict__.get("storage") is not None:
+                if dispatcher is None:
+                    raise RuntimeError(
+                        "storage needs to reach the joblib.Parallel of "
+                        "BaseSearchCV.fit, which this scikit-learn version does "
+                        f"not expose ({sklearn.__version__}); use storage=None."
+                    )
+                self.journal = SearchJournal(self)
+            try:
+                with deferring_fit_failures(search.error_score, dispatcher):
+                    self._pending = {"n_formatted": 0, "args": None, "last": None}
+                    try:
+                        yield self
+                    except KeyboardInterrupt:
+                        self._keep_completed(self._pending, order_by)
+                        raise
+                    finally:
+                        pending, self._pending = self._pending, None
+                    full = self._format_all(pending, order_by)
+            finally:
+                if self.journal is not None:
+                    self.journal.close()
         if self._search_ctx is not None:
             self._search_ctx.call_on_fit_task_end(estimator=search)
         _warn_non_finite(full)
+
+    @property
+    def stop(self) -> bool:
+        """Whether to start no more calls: a callback asked, or ``max_time``
+        is spent."""
+        if self._stop_requested:
+            return True
+        return self._deadline is not None and time.monotonic() >= self._deadline
+
+    def random_state(self) -> np.random.RandomState:
+        """The strategy's random state: the search's ``random_state``; with a
+        journal and ``random_state=None``, the seed the journal keeps (so that
+        a resumed search proposes again what it proposed)."""
+        if self.search.random_state is None and self.journal is not None:
+            return np.random.RandomState(self.journal.seed)
+        return check_random_state(self.search.random_state)
 
     def evaluate(
         self, batch: list[dict], info: dict[str, list] | None = None, **kwargs: Any
@@ -281,14 +331,18 @@ class Evaluation:
             kwargs["callback_ctx"] = call_ctx
         if self._dispatcher is not None:
             self._dispatcher.n_tasks = len(batch) * self.n_splits
-        results = self._call([*batch], more_results=more, **kwargs)
+        indices = list(range(self.n_candidates, self.n_candidates + len(batch)))
+        self.n_candidates += len(batch)
+        results, replayed = self._call(indices, [*batch], more, **kwargs)
         self.n_calls += 1
+        if self._round_column is not None:
+            self._report(indices, batch, results, replayed)
         # A callback may ask to stop after any call (scikit-learn's
         # on_fit_task_end protocol).
         if call_ctx is not None and call_ctx.call_on_fit_task_end(
             estimator=self.search
         ):
-            self.stop = True
+            self._stop_requested = True
         return _scores(results, self.search.refit, len(batch))
 
     @contextlib.contextmanager
@@ -309,26 +363,62 @@ class Evaluation:
         finally:
             dispatcher.concurrent = False
 
-    def evaluate_concurrently(self, candidate: dict, info: dict[str, list]) -> float:
+    def evaluate_concurrently(
+        self, index: int, candidate: dict, info: dict[str, list]
+    ) -> float:
         """Evaluate one candidate from a worker thread (inside :meth:`concurrent`).
 
         The calling thread filters scikit-learn's per-call warning about
-        non-finite scores (warning filters are process-wide).
+        non-finite scores (warning filters are process-wide). ``index`` is
+        the candidate's row (its ask order).
         """
-        results = self._dispatcher.call(
-            self._evaluate_candidates, [candidate], more_results=info, cv=self.splits
+        self.n_candidates = max(self.n_candidates, index + 1)
+        results, replayed = self._evaluate_and_record(
+            [index], [candidate], info, cv=self.splits
         )
+        self._report([index], [candidate], results, replayed)
         return float(_scores(results, self.search.refit, 1)[0])
 
-    def _call(self, batch: list[dict], **kwargs: Any) -> dict:
-        evaluate = self._evaluate_candidates
+    def _report(
+        self, indices: list[int], batch: list[dict], results: dict, replayed: bool
+    ) -> None:
+        if self.reporter.verbose < 1:
+            return
+        key = score_key(results, self.search.refit)
+        n = len(batch)
+        std = np.asarray(results["std" + key[4:]], dtype=float)[-n:]
+        self.reporter.candidates(
+            indices, batch, _scores(results, self.search.refit, n), std, replayed
+        )
+
+    def _call(
+        self, indices: list[int], batch: list[dict], more: dict, **kwargs: Any
+    ) -> dict:
         with warnings.catch_warnings():
             # scikit-learn re-warns about every NaN score of every call; the
             # search warns once, at the end.
             warnings.filterwarnings("ignore", message=_NON_FINITE)
             if self._dispatcher is None:
-                return evaluate(batch, **kwargs)
-            return self._dispatcher.call(evaluate, batch, **kwargs)
+                results = self._evaluate_candidates(batch, more_results=more, **kwargs)
+                return results, False
+            return self._evaluate_and_record(indices, batch, more, **kwargs)
+
+    def _evaluate_and_record(
+        self, indices: list[int], batch: list[dict], more: dict, **kwargs: Any
+    ) -> tuple[dict, bool]:
+        """One call through the dispatcher: from the journal if it holds the
+        candidates, else fitted and recorded there. Returns the results and
+        whether they came from the journal."""
+        journal = self.journal
+        rows = None if journal is None else journal.stored(indices, batch)
+        replay = None if rows is None else journal.results(rows, self.splits)
+        results, out = self._dispatcher.call(
+            self._evaluate_candidates, batch, more_results=more, replay=replay,
+            **kwargs,
+        )  # fmt: skip
+        if journal is not None and rows is None:
+            journal.record(indices, batch, out, more)
+        return results, rows is not None
 
     # ------------------------------------------------------------ results
     def format_results(
@@ -362,6 +452,43 @@ class Evaluation:
         """Whether calls are formatted by :meth:`format_results` now."""
         return self._pending is not None
 
+    def _keep_completed(self, pending: dict, order_by: str | None) -> None:
+        """After an interrupt: ``cv_results_`` and the best of what completed.
+
+        Nothing is refit; a warning says how far the search got and how to
+        resume it.
+        """
+        search = self.search
+        n_done = 0
+        if pending["args"] is not None:
+            args = pending["args"]
+            if order_by is not None and order_by in (args[3] or {}):
+                args = _sorted_rows(args, order_by)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=_NON_FINITE)
+                results = BaseSearchCV._format_results(search, *args)
+            search.cv_results_ = results
+            n_done = len(results["params"])
+            metric = _refit_metric(results, search.refit)
+            if metric is not None or callable(search.refit):
+                index = search._select_best_index(search.refit, metric, results)
+                search.best_index_ = index
+                search.best_params_ = results["params"][index]
+                if metric is not None:
+                    search.best_score_ = results[f"mean_test_{metric}"][index]
+        how = (
+            "fit again with the same storage to resume it."
+            if self.journal is not None
+            else "give storage= (a file) to make a search resumable."
+        )
+        warnings.warn(
+            f"{type(search).__name__} was interrupted after {n_done} completed "
+            f"candidates; cv_results_ and best_params_ describe those (nothing "
+            f"was refit); {how}",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+
     def _format_all(self, pending: dict, order_by: str | None) -> dict:
         """Format every result into the dict ``BaseSearchCV.fit`` holds last."""
         if pending["last"] is None:
@@ -386,6 +513,7 @@ class EvaluatedSearchMixin:
 
     estimator = FitTimeParameter()
     cv = FitTimeParameter()
+    verbose = FitTimeParameter()
 
     def _make_evaluation(self, X: Any, y: Any, params: dict) -> Evaluation:
         return Evaluation(self, X, y, params)
@@ -430,6 +558,16 @@ class EvaluatedSearchMixin:
                 candidate_params, n_splits, out, more_results
             )
         return evaluation.format_results(candidate_params, n_splits, out, more_results)
+
+
+def _refit_metric(results: dict, refit: Any) -> str | None:
+    """The metric ``best_score_`` is read from, or None (several metrics and
+    ``refit`` names none)."""
+    if "mean_test_score" in results:
+        return "score"
+    if isinstance(refit, str) and f"mean_test_{refit}" in results:
+        return refit
+    return None
 
 
 def _scores(results: dict, refit: Any, n: int) -> np.ndarray:

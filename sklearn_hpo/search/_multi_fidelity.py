@@ -14,7 +14,6 @@ from abc import abstractmethod
 from typing import Any, Callable
 
 import numpy as np
-from sklearn.utils import check_random_state
 
 from sklearn_hpo.schedulers import (
     Bracket,
@@ -211,7 +210,7 @@ class BaseMultiFidelitySearchCV(EvaluatedSearchMixin, BaseSearchCV):
             lo = self._first_resources(lo, hi)
             self.min_resources_, self.max_resources_ = lo, hi
             plan = self._make_plan(lo, hi)
-            rng = check_random_state(self.random_state)
+            rng = evaluation.random_state()
             sampler = self._make_sampler(space, rng)
             resource.split_seed = int(rng.randint(np.iinfo(np.int32).max))
 
@@ -246,11 +245,17 @@ class BaseMultiFidelitySearchCV(EvaluatedSearchMixin, BaseSearchCV):
             configs = configs[: rung.n_candidates]
             last = k == len(bracket.rungs) - 1
             resource.rung_starts(last)
+            first = evaluation.n_candidates
             scores = self._run_rung(evaluation, configs, rung)
             sampler.record(configs, scores, rung.n_resources)
             configs = [configs[i] for i in _best_first(scores)]
             n_next = 0 if last else bracket.rungs[k + 1].n_candidates
             resource.promoted(configs[:n_next])
+            evaluation.reporter.rung(
+                rung.bracket, rung.rung, rung.n_resources,
+                list(range(first, evaluation.n_candidates)), scores,
+                min(n_next, len(configs)),
+            )  # fmt: skip
             if evaluation.stop:
                 break
         resource.promoted([])

@@ -82,8 +82,11 @@ class _Asker:
     not know the initial points still out, and could propose them again.
     """
 
-    def __init__(self, search: Any, optimizer: BaseOptimizer, initial: list) -> None:
+    def __init__(
+        self, search: Any, optimizer: BaseOptimizer, initial: list, evaluation: Any
+    ) -> None:
         self.optimizer = optimizer
+        self.evaluation = evaluation
         self.initial = initial
         self.n_iter = search.n_iter
         self.n_asked = 0
@@ -97,6 +100,8 @@ class _Asker:
     def next(self) -> _Slot | None:
         """The next candidate, or None (none left, or wait for initial points)."""
         if self.exhausted or self.n_asked >= self.n_iter:
+            return None
+        if self.n_asked and self.evaluation.stop:  # max_time spent, or a callback
             return None
         if self.n_asked >= len(self.initial) > self.n_told:
             return None
@@ -117,7 +122,7 @@ def _run_window_rounds(
     search: Any, optimizer: BaseOptimizer, initial: list, evaluation: Any
 ) -> None:
     """The same asks and tells, the candidates out evaluated as one round."""
-    asker = _Asker(search, optimizer, initial)
+    asker = _Asker(search, optimizer, initial, evaluation)
     out: deque[_Slot] = deque()
     while True:
         while len(out) < search.n_points:
@@ -155,12 +160,14 @@ def _run_threads(
     search: Any, optimizer: BaseOptimizer, initial: list, evaluation: Any
 ) -> None:
     """Each candidate in a thread; a new one as soon as the oldest is told."""
-    asker = _Asker(search, optimizer, initial)
+    asker = _Asker(search, optimizer, initial, evaluation)
     errors: list[tuple[float, int, BaseException]] = []
 
     def run(slot: _Slot) -> float:
         try:
-            return evaluation.evaluate_concurrently(slot.candidate, slot.info)
+            return evaluation.evaluate_concurrently(
+                slot.index, slot.candidate, slot.info
+            )
         except BaseException as exc:
             errors.append((time.monotonic(), slot.index, exc))
             raise
@@ -201,5 +208,24 @@ def _run_threads(
             if slot.future is not None:
                 slot.future.cancel()
         executor.shutdown(wait=False)
+        _end_running_fits()
         raise
     executor.shutdown(wait=True)
+
+
+def _end_running_fits() -> None:
+    """End the fits still running in other threads' joblib calls.
+
+    A KeyboardInterrupt reaches only the main thread: the threads' calls
+    would run their fits to the end, and the interpreter waits for them
+    before it exits. Ending joblib's worker processes makes those calls fail
+    at once.
+    """
+    try:
+        from joblib.externals.loky import get_reusable_executor
+    except ImportError:  # pragma: no cover - joblib without loky
+        return
+    try:
+        get_reusable_executor().shutdown(wait=False, kill_workers=True)
+    except Exception:  # nothing to end
+        pass
