@@ -16,13 +16,13 @@ from typing import Any
 
 import numpy as np
 
+from sklearn_hpo.optimizers._bracket import BracketSampler
 from sklearn_hpo.schedulers import (
     Bracket,
     hyperband_plan,
     max_halvings,
     successive_halving_plan,
 )
-from sklearn_hpo.search._hyperband_sampler import BracketSampler
 from sklearn_hpo.search._multi_fidelity import BaseMultiFidelitySearchCV
 from sklearn_hpo.utils._compat import (
     Interval,

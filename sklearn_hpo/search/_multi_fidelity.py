@@ -18,12 +18,12 @@ import numpy as np
 from sklearn.base import is_classifier
 from sklearn.utils import check_random_state
 
+from sklearn_hpo.optimizers._bracket import BracketSampler
 from sklearn_hpo.schedulers import (
     Bracket,
     Rung,
 )
 from sklearn_hpo.search._base import SearchRounds, check_param_names, fit_docstring
-from sklearn_hpo.search._hyperband_sampler import BracketSampler
 from sklearn_hpo.search._partial_fit import (
     EpochBudget,
     PartialFitProxy,
