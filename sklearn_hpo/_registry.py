@@ -41,8 +41,9 @@ class Strategy:
         keep their defaults).
     variant : str
         Tells the strategies of one search class apart in labels.
-    columns : tuple of str
-        The columns it adds to ``cv_results_`` (besides ``round``).
+    columns : dict
+        The columns it adds to ``cv_results_`` (besides ``round``), each
+        with what it holds (the class docstrings say it).
     plans_budget : bool
         Whether its optimizer plans with ``n_iter``: a run with a larger
         ``n_iter`` does not begin with the candidates of a shorter one.
@@ -55,7 +56,7 @@ class Strategy:
     summary: str
     params: Mapping[str, Any] = field(default_factory=dict)
     variant: str = ""
-    columns: tuple[str, ...] = ()
+    columns: Mapping[str, str] = field(default_factory=dict)
     plans_budget: bool = False
 
     @property
@@ -64,7 +65,11 @@ class Strategy:
         return f"{self.search} ({self.variant})" if self.variant else self.search
 
 
-_MULTI_FIDELITY_COLUMNS = ("bracket", "iter", "n_resources")
+_MULTI_FIDELITY_COLUMNS = {
+    "bracket": "the bracket",
+    "iter": "the rung within its bracket",
+    "n_resources": "the resource the candidate was evaluated with",
+}
 
 STRATEGIES: tuple[Strategy, ...] = (
     Strategy(
@@ -84,12 +89,17 @@ STRATEGIES: tuple[Strategy, ...] = (
     Strategy(
         "coarse_to_fine", "CoarseToFineSearchCV", "CoarseToFineOptimizer",
         "sampling", "a space-filling sample, then boxes zooming on the best",
-        columns=("level", "region"), plans_budget=True,
+        columns={
+            "level": "0 for the coarse stage, then 1, 2, ... as the boxes shrink",
+            "region": "the box a candidate was drawn in, an index into "
+            "``optimizer_.regions``; -1 for the coarse stage",
+        }, plans_budget=True,
     ),
     Strategy(
         "hybrid", "HybridSearchCV", "HybridOptimizer", "sampling",
         "the grid of listed values crossed with quasi-random sampling",
-        columns=("grid_point",), plans_budget=True,
+        columns={"grid_point": "an index into ``optimizer_.grid_points``"},
+        plans_budget=True,
     ),
     Strategy(
         "annealing", "AnnealingSearchCV", "AnnealingOptimizer", "local",
@@ -98,22 +108,28 @@ STRATEGIES: tuple[Strategy, ...] = (
     Strategy(
         "coordinate", "CoordinateDescentSearchCV", "CoordinateDescentOptimizer",
         "local", "line searches along one parameter at a time",
-        columns=("cycle", "coordinate"),
+        columns={
+            "cycle": "the cycle over the parameters, 0 for the start point",
+            "coordinate": "the parameter of the line search",
+        },
     ),
     Strategy(
         "spsa", "SPSASearchCV", "SPSAOptimizer", "local",
         "simultaneous-perturbation gradient ascent",
-        columns=("iteration",), plans_budget=True,
+        columns={"iteration": "the SPSA step; -1 for the start candidates"},
+        plans_budget=True,
     ),
     Strategy(
         "evolutionary", "EvolutionarySearchCV", "EvolutionaryOptimizer",
         "population", "a genetic algorithm",
-        columns=("generation",), plans_budget=True,
+        columns={"generation": "the generation; -1 for ``initial_points``"},
+        plans_budget=True,
     ),
     Strategy(
         "particle_swarm", "ParticleSwarmSearchCV", "ParticleSwarmOptimizer",
         "population", "particle-swarm optimisation",
-        columns=("iteration",), plans_budget=True,
+        columns={"iteration": "the swarm step; -1 for ``initial_points``"},
+        plans_budget=True,
     ),
     Strategy(
         "hyperband", "HyperbandSearchCV", "RandomOptimizer", "multi-fidelity",
