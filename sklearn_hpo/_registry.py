@@ -96,14 +96,26 @@ STRATEGIES: tuple[Strategy, ...] = (
         }, plans_budget=True,
     ),
     Strategy(
+        "annealing", "AnnealingSearchCV", "AnnealingOptimizer", "local",
+        "simulated annealing", plans_budget=True,
+    ),
+    Strategy(
+        "evolutionary", "EvolutionarySearchCV", "EvolutionaryOptimizer",
+        "population", "a genetic algorithm",
+        columns={"generation": "the generation; -1 for ``initial_points``"},
+        plans_budget=True,
+    ),
+    Strategy(
+        "particle_swarm", "ParticleSwarmSearchCV", "ParticleSwarmOptimizer",
+        "population", "particle-swarm optimisation",
+        columns={"iteration": "the swarm step; -1 for ``initial_points``"},
+        plans_budget=True,
+    ),
+    Strategy(
         "hybrid", "HybridSearchCV", "HybridOptimizer", "sampling",
         "the grid of listed values crossed with quasi-random sampling",
         columns={"grid_point": "an index into ``optimizer_.grid_points``"},
         plans_budget=True,
-    ),
-    Strategy(
-        "annealing", "AnnealingSearchCV", "AnnealingOptimizer", "local",
-        "simulated annealing", plans_budget=True,
     ),
     Strategy(
         "coordinate", "CoordinateDescentSearchCV", "CoordinateDescentOptimizer",
@@ -117,18 +129,6 @@ STRATEGIES: tuple[Strategy, ...] = (
         "spsa", "SPSASearchCV", "SPSAOptimizer", "local",
         "simultaneous-perturbation gradient ascent",
         columns={"iteration": "the SPSA step; -1 for the start candidates"},
-        plans_budget=True,
-    ),
-    Strategy(
-        "evolutionary", "EvolutionarySearchCV", "EvolutionaryOptimizer",
-        "population", "a genetic algorithm",
-        columns={"generation": "the generation; -1 for ``initial_points``"},
-        plans_budget=True,
-    ),
-    Strategy(
-        "particle_swarm", "ParticleSwarmSearchCV", "ParticleSwarmOptimizer",
-        "population", "particle-swarm optimisation",
-        columns={"iteration": "the swarm step; -1 for ``initial_points``"},
         plans_budget=True,
     ),
     Strategy(

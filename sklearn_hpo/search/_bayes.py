@@ -19,7 +19,7 @@ from sklearn_hpo.utils._compat import Interval, StrOptions
 __all__ = ["BayesSearchCV", "TPESearchCV"]
 
 _N_INITIAL_POINTS = Param(
-    "n_initial_points", "int", default=10, annotation="int",
+    "n_initial_points", "int", default=10,
     constraints=[Interval(numbers.Integral, 1, None, closed="left")],
     doc="""
     Space-filling (or random) candidates evaluated before the model is
@@ -28,7 +28,7 @@ _N_INITIAL_POINTS = Param(
     """,
 )
 _OPTIMIZER_KWARGS = Param(
-    "optimizer_kwargs", "dict", default=None, annotation="dict | None",
+    "optimizer_kwargs", "dict", default=None,
     constraints=[dict, None],
     doc="""
     Further keyword arguments of the optimizer class, e.g. ``{"xi": 0.05}``
@@ -39,7 +39,7 @@ _OPTIMIZER_KWARGS = Param(
 
 @search_parameters(
     Param(
-        "optimizer", '{"gp", "tpe", "random"}', default="gp", annotation="str",
+        "optimizer", '{"gp", "tpe", "random"}', default="gp",
         constraints=[StrOptions({"gp", "tpe", "random"})],
         doc="""
         The strategy: Gaussian process, tree-structured Parzen estimator or
@@ -48,7 +48,7 @@ _OPTIMIZER_KWARGS = Param(
     ),
     _N_INITIAL_POINTS,
     Param(
-        "acq_func", '{"auto", "ei", "pi", "lcb"}', default="auto", annotation="str",
+        "acq_func", '{"auto", "ei", "pi", "lcb"}', default="auto",
         constraints=[StrOptions({"auto", "ei", "pi", "lcb"})],
         doc="""
         Acquisition function of the Gaussian process (ignored by other
@@ -70,12 +70,8 @@ class BayesSearchCV(BaseSequentialSearchCV):
     candidate by maximising an acquisition function, so good regions are found
     with far fewer fits than a grid or random search needs.
 
-    Parameters
-    ----------
     {parameters}
 
-    Attributes
-    ----------
     {sequential_attributes}
 
     See Also
@@ -144,12 +140,8 @@ class TPESearchCV(BaseSequentialSearchCV):
     candidate where good ones are likely and bad ones are not. Its overhead
     is tiny and it handles categorical and conditional spaces natively.
 
-    Parameters
-    ----------
     {parameters}
 
-    Attributes
-    ----------
     {sequential_attributes}
 
     See Also

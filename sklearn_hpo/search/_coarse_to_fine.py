@@ -19,7 +19,7 @@ __all__ = ["CoarseToFineSearchCV"]
 @search_parameters(
     N_ITER_BUDGET,
     Param(
-        "n_levels", "int", default=None, annotation="int | None",
+        "n_levels", "int", default=None,
         constraints=[Interval(numbers.Integral, 1, None, closed="left"), None],
         doc="""
         Zoom levels after the coarse stage. None derives it from ``n_iter``:
@@ -28,7 +28,7 @@ __all__ = ["CoarseToFineSearchCV"]
         """,
     ),
     Param(
-        "top_k", "int or float", default=None, annotation="int | float | None",
+        "top_k", "int or float", default=None,
         constraints=[
             Interval(numbers.Integral, 1, None, closed="left"),
             Interval(numbers.Real, 0, 1, closed="neither"),
@@ -41,7 +41,7 @@ __all__ = ["CoarseToFineSearchCV"]
         """,
     ),
     Param(
-        "zoom", "float", default=None, annotation="float | None",
+        "zoom", "float", default=None,
         constraints=[Interval(numbers.Real, 0, 1, closed="neither"), None],
         doc="""
         Shrink factor in ``(0, 1)``: boxes of level ``l`` have half-width
@@ -50,7 +50,7 @@ __all__ = ["CoarseToFineSearchCV"]
         """,
     ),
     Param(
-        "fine", '{"grid", "random"}', default="grid", annotation="str",
+        "fine", '{"grid", "random"}', default="grid",
         constraints=[StrOptions({"random", "grid"})],
         doc="""
         How a level samples its boxes: a regular grid per box with as many
@@ -59,7 +59,7 @@ __all__ = ["CoarseToFineSearchCV"]
         """,
     ),
     Param(
-        "coarse", '{"sobol", "random", "grid"}', default="sobol", annotation="str",
+        "coarse", '{"sobol", "random", "grid"}', default="sobol",
         constraints=[StrOptions({"sobol", "random", "grid"})],
         doc="""
         The coarse sample: scrambled Sobol' points, uniform random points or
@@ -77,12 +77,8 @@ class CoarseToFineSearchCV(BaseSequentialSearchCV):
     candidates, level after level, each box smaller than the last. Lists in
     ``search_spaces`` (a ``GridSearchCV`` grid) are used as they are.
 
-    Parameters
-    ----------
     {parameters}
 
-    Attributes
-    ----------
     {sequential_attributes}
 
     See Also

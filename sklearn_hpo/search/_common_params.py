@@ -31,7 +31,7 @@ _ESTIMATOR = Param(
 )
 
 _SEARCH_SPACES = Param(
-    "search_spaces", "dict or list of dict", annotation="Any",
+    "search_spaces", "dict or list of dict",
     constraints=[dict, list],
     doc="""
     Parameter names mapped to :class:`~sklearn_hpo.space.Real`,
@@ -44,12 +44,12 @@ _SEARCH_SPACES = Param(
 )
 
 _N_ITER = Param(
-    "n_iter", "int", default=50, annotation="int", constraints=[_POSITIVE],
+    "n_iter", "int", default=50, constraints=[_POSITIVE],
     doc="Number of candidates evaluated (fewer only if a finite space runs out).",
 )
 
 N_ITER_BUDGET = Param(
-    "n_iter", "int", default=50, annotation="int", constraints=[_POSITIVE],
+    "n_iter", "int", default=50, constraints=[_POSITIVE],
     doc="""
     Number of candidates evaluated (fewer only if a finite space runs
     out); also the budget the optimizer plans for.
@@ -57,7 +57,7 @@ N_ITER_BUDGET = Param(
 )
 
 _N_POINTS = Param(
-    "n_points", "int", default=1, annotation="int", constraints=[_POSITIVE],
+    "n_points", "int", default=1, constraints=[_POSITIVE],
     doc="""
     Candidates proposed and evaluated per round, in parallel over
     ``n_jobs`` (a batch from the optimizer). The same ``random_state``
@@ -66,7 +66,7 @@ _N_POINTS = Param(
 )
 
 N_POINTS_SLIDING = Param(
-    "n_points", "int", default=1, annotation="int", constraints=[_POSITIVE],
+    "n_points", "int", default=1, constraints=[_POSITIVE],
     doc="""
     Candidates out for evaluation at a time, in parallel over ``n_jobs``.
     The next candidate is asked for as soon as the oldest one is scored
@@ -105,7 +105,7 @@ _SKLEARN_PARAMS = (
         """,
     ),
     Param(
-        "n_jobs", "int", default=None, annotation="int | None",
+        "n_jobs", "int", default=None,
         doc="""
         Number of jobs to run in parallel (candidates x folds), through
         joblib; any joblib backend works (e.g. dask or Ray clusters).
@@ -125,11 +125,11 @@ _SKLEARN_PARAMS = (
         """,
     ),
     Param(
-        "verbose", "int", default=0, annotation="int",
+        "verbose", "int", default=0,
         doc="Verbosity, as in :class:`~sklearn.model_selection.GridSearchCV`.",
     ),
     Param(
-        "pre_dispatch", "int or str", default="2*n_jobs",
+        "pre_dispatch", "int or str", default="2*n_jobs", annotation="Any",
         doc="As in :class:`~sklearn.model_selection.GridSearchCV`.",
     ),
     Param(
@@ -146,7 +146,7 @@ _SKLEARN_PARAMS = (
         """,
     ),
     Param(
-        "return_train_score", "bool", default=False, annotation="bool",
+        "return_train_score", "bool", default=False,
         doc="Whether ``cv_results_`` includes training scores.",
     ),
 )
@@ -162,7 +162,7 @@ SEQUENTIAL_PARAMS: tuple[Param, ...] = (
 
 _RESOURCE_PARAMS = (
     Param(
-        "resource", "str", default="n_samples", annotation="str",
+        "resource", "str", default="n_samples",
         constraints=[str],
         doc="""
         What a rung gives more of: ``"n_samples"`` subsamples each training
@@ -198,7 +198,7 @@ _RESOURCE_PARAMS = (
         """,
     ),
     Param(
-        "factor", "float", default=3, annotation="float",
+        "factor", "float", default=3,
         constraints=[Interval(numbers.Real, 1, None, closed="neither")],
         doc="""
         The reduction factor (> 1): the best ``1 / factor`` of the candidates

@@ -192,7 +192,7 @@ def _multi_fidelity_attributes(cls: type) -> str:
 
 
 def _join(*sections: str) -> str:
-    return "\n".join(sections)
+    return "Attributes\n----------\n" + "\n".join(sections)
 
 
 _SECTIONS: dict[str, Callable[[type], str]] = {
@@ -212,7 +212,7 @@ def fill_docstring(cls: type, parameters: str) -> str:
     def section(match: re.Match) -> str:
         indent, name = match.groups()
         if name == "parameters":
-            text = parameters
+            text = "Parameters\n----------\n" + parameters
         elif name in _SECTIONS:
             text = _SECTIONS[name](cls)
         else:

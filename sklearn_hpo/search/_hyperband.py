@@ -32,7 +32,7 @@ _MIN_RESOURCES = next(p for p in MULTI_FIDELITY_PARAMS if p.name == "min_resourc
 
 @search_parameters(
     Param(
-        "n_brackets", "int or None", default=None, annotation="int | None",
+        "n_brackets", "int or None", default=None,
         constraints=[Interval(numbers.Integral, 1, None, closed="left"), None],
         doc="""
         Number of brackets. None runs one Hyperband iteration, ``s_max + 1``
@@ -42,7 +42,7 @@ _MIN_RESOURCES = next(p for p in MULTI_FIDELITY_PARAMS if p.name == "min_resourc
         """,
     ),
     Param(
-        "sampler", '{"random", "tpe", "gp"}', default="random", annotation="str",
+        "sampler", '{"random", "tpe", "gp"}', default="random",
         constraints=[StrOptions({"random", "tpe", "gp"})],
         doc="""
         Where each bracket's candidates come from: random sampling
@@ -53,7 +53,6 @@ _MIN_RESOURCES = next(p for p in MULTI_FIDELITY_PARAMS if p.name == "min_resourc
     ),
     Param(
         "min_points_in_model", "int or None", default=None,
-        annotation="int | None",
         constraints=[Interval(numbers.Integral, 1, None, closed="left"), None],
         doc="""
         Finite results a resource level needs before a model is fit on it;
@@ -63,7 +62,6 @@ _MIN_RESOURCES = next(p for p in MULTI_FIDELITY_PARAMS if p.name == "min_resourc
     ),
     Param(
         "random_fraction", "float", default=1 / 3, default_doc="1/3",
-        annotation="float",
         constraints=[Interval(numbers.Real, 0, 1, closed="both")],
         doc="""
         Fraction of each model-based bracket's candidates that are sampled at
@@ -84,12 +82,8 @@ class HyperbandSearchCV(BaseMultiFidelitySearchCV):
     With ``sampler="tpe"`` or ``"gp"`` the candidates of later brackets come
     from a model of earlier results (BOHB).
 
-    Parameters
-    ----------
     {parameters}
 
-    Attributes
-    ----------
     {multi_fidelity_attributes}
 
     See Also
@@ -151,7 +145,7 @@ class HyperbandSearchCV(BaseMultiFidelitySearchCV):
         """,
     ),
     Param(
-        "aggressive_elimination", "bool", default=False, annotation="bool",
+        "aggressive_elimination", "bool", default=False,
         constraints=["boolean"],
         doc="""
         When the resource range is too small for ``n_candidates`` (more than
@@ -189,12 +183,8 @@ class SuccessiveHalvingSearchCV(BaseMultiFidelitySearchCV):
     be any integer parameter (nested ones included), and several metrics can
     be used (``refit="name"``).
 
-    Parameters
-    ----------
     {parameters}
 
-    Attributes
-    ----------
     {multi_fidelity_attributes}
 
     n_iterations_ : int

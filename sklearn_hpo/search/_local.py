@@ -24,7 +24,7 @@ __all__ = ["CoordinateDescentSearchCV", "HybridSearchCV", "SPSASearchCV"]
 @search_parameters(
     N_ITER_BUDGET,
     Param(
-        "n_iter_per_grid_point", "int", default=None, annotation="int | None",
+        "n_iter_per_grid_point", "int", default=None,
         constraints=[Interval(numbers.Integral, 1, None, closed="left"), None],
         doc="""
         Candidates per grid point: the search evaluates
@@ -33,7 +33,7 @@ __all__ = ["CoordinateDescentSearchCV", "HybridSearchCV", "SPSASearchCV"]
         """,
     ),
     Param(
-        "max_integer_grid", "int", default=0, annotation="int",
+        "max_integer_grid", "int", default=0,
         constraints=[Interval(numbers.Integral, 0, None, closed="left")],
         doc="""
         Integer parameters with at most this many values are put on the grid
@@ -41,7 +41,7 @@ __all__ = ["CoordinateDescentSearchCV", "HybridSearchCV", "SPSASearchCV"]
         """,
     ),
     Param(
-        "sampling", '{"sobol", "random"}', default="sobol", annotation="str",
+        "sampling", '{"sobol", "random"}', default="sobol",
         constraints=[StrOptions({"sobol", "random"})],
         doc="""
         How the parameters off the grid are sampled: consecutive points of a
@@ -50,7 +50,7 @@ __all__ = ["CoordinateDescentSearchCV", "HybridSearchCV", "SPSASearchCV"]
         """,
     ),
     Param(
-        "refine", "float", default=0.5, annotation="float",
+        "refine", "float", default=0.5,
         constraints=[Interval(numbers.Real, 0, 1, closed="left")],
         doc="""
         Fraction of ``n_iter`` spent refining, in [0, 1): each of these
@@ -79,12 +79,8 @@ class HybridSearchCV(BaseSequentialSearchCV):
     at most 100,000 points (a ValueError at fit says so); sample the
     parameters of a larger one, e.g. as ``Integer`` ranges.
 
-    Parameters
-    ----------
     {parameters}
 
-    Attributes
-    ----------
     {sequential_attributes}
 
     See Also
@@ -126,7 +122,7 @@ class HybridSearchCV(BaseSequentialSearchCV):
 
 @search_parameters(
     Param(
-        "n_line", "int", default=4, annotation="int",
+        "n_line", "int", default=4,
         constraints=[Interval(numbers.Integral, 1, None, closed="left")],
         doc="""
         Values of a real or integer parameter per line search (categorical
@@ -134,7 +130,7 @@ class HybridSearchCV(BaseSequentialSearchCV):
         """,
     ),
     Param(
-        "shrink", "float", default=0.5, annotation="float",
+        "shrink", "float", default=0.5,
         constraints=[Interval(numbers.Real, 0, 1, closed="neither")],
         doc="""
         Factor applied to a parameter's search range after a line search
@@ -153,12 +149,8 @@ class CoordinateDescentSearchCV(BaseSequentialSearchCV):
     when a line search over it finds nothing better. Use ``n_points=n_line``
     to evaluate each line search as one parallel batch.
 
-    Parameters
-    ----------
     {parameters}
 
-    Attributes
-    ----------
     {sequential_attributes}
 
     See Also
@@ -195,7 +187,7 @@ class CoordinateDescentSearchCV(BaseSequentialSearchCV):
 @search_parameters(
     N_ITER_BUDGET,
     Param(
-        "n_perturbations", "int", default=1, annotation="int",
+        "n_perturbations", "int", default=1,
         constraints=[Interval(numbers.Integral, 1, None, closed="left")],
         doc="""
         Perturbation pairs averaged per step. A step evaluates the current
@@ -204,7 +196,7 @@ class CoordinateDescentSearchCV(BaseSequentialSearchCV):
         """,
     ),
     Param(
-        "c", "float", default=0.05, annotation="float",
+        "c", "float", default=0.05,
         constraints=[Interval(numbers.Real, 0, 0.5, closed="right")],
         doc="""
         Initial perturbation size, as a fraction of each parameter's range
@@ -212,7 +204,7 @@ class CoordinateDescentSearchCV(BaseSequentialSearchCV):
         """,
     ),
     Param(
-        "initial_step", "float", default=0.1, annotation="float",
+        "initial_step", "float", default=0.1,
         constraints=[Interval(numbers.Real, 0, 1, closed="right")],
         doc="""
         Size of the first step along the largest gradient component, as a
@@ -231,12 +223,8 @@ class SPSASearchCV(BaseSequentialSearchCV):
     and budgets of about 100 candidates; categorical parameters are held at
     the best value of a few start candidates.
 
-    Parameters
-    ----------
     {parameters}
 
-    Attributes
-    ----------
     {sequential_attributes}
 
     See Also

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
 from dataclasses import dataclass, replace
 from typing import Any, Callable
 
@@ -58,8 +59,11 @@ class Param:
     default : object, default=REQUIRED
         Its default value; a required parameter is positional, the others
         are keyword-only.
-    annotation : str, default="Any"
-        Its type hint in the signature of ``__init__``.
+    annotation : str or None, default=None
+        Its type hint in the signature of ``__init__``. None derives it from
+        ``type``: ``"str"`` for a set of options, the types joined by ``|``
+        when they are all plain (``int``, ``float``, ``str``, ``bool``,
+        ``dict``, ``None``; ``None`` added for a None default), else ``"Any"``.
     constraints : list or None, default=None
         Its entry of ``_parameter_constraints``; None keeps the base class's
         (scikit-learn's ``BaseSearchCV`` declares its own parameters').
@@ -71,9 +75,23 @@ class Param:
     type: str
     doc: str
     default: Any = REQUIRED
-    annotation: str = "Any"
+    annotation: str | None = None
     constraints: list | None = None
     default_doc: str | None = None
+
+    @property
+    def hint(self) -> str:
+        """The type hint of the parameter (see ``annotation``)."""
+        if self.annotation is not None:
+            return self.annotation
+        if self.type.startswith("{"):
+            return "str"
+        parts = re.split(r", | or ", self.type)
+        if not set(parts) <= _PLAIN:
+            return "Any"
+        if self.default is None and "None" not in parts:
+            parts.append("None")
+        return " | ".join(parts)
 
     def render(self) -> str:
         """The numpydoc entry of this parameter (unindented)."""
@@ -83,6 +101,9 @@ class Param:
         body = inspect.cleandoc(self.doc)
         return head + "\n" + "\n".join(f"    {line}" if line else "" for line in
                                        body.splitlines())
+
+
+_PLAIN = {"int", "float", "str", "bool", "dict", "None"}
 
 
 def _doc_default(value: Any) -> str:
@@ -167,7 +188,7 @@ def _make_init(cls: type, table: tuple[Param, ...]) -> Callable:
     init = namespace["__init__"]
     init.__module__ = cls.__module__
     init.__qualname__ = f"{cls.__qualname__}.__init__"
-    init.__annotations__ = {p.name: p.annotation for p in table} | {"return": "None"}
+    init.__annotations__ = {p.name: p.hint for p in table} | {"return": "None"}
     return init
 
 

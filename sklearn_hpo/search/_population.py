@@ -24,7 +24,7 @@ __all__ = ["AnnealingSearchCV", "EvolutionarySearchCV", "ParticleSwarmSearchCV"]
 @search_parameters(
     N_ITER_BUDGET,
     Param(
-        "n_initial_points", "int", default=None, annotation="int | None",
+        "n_initial_points", "int", default=None,
         constraints=[Interval(numbers.Integral, 1, None, closed="left"), None],
         doc="""
         Random candidates before annealing; None uses 10% of ``n_iter``
@@ -32,7 +32,7 @@ __all__ = ["AnnealingSearchCV", "EvolutionarySearchCV", "ParticleSwarmSearchCV"]
         """,
     ),
     Param(
-        "step_size", "float", default=0.2, annotation="float",
+        "step_size", "float", default=0.2,
         constraints=[Interval(numbers.Real, 0, 1, closed="right")],
         doc="""
         Initial standard deviation of a move in the unit cube of the space
@@ -49,12 +49,8 @@ class AnnealingSearchCV(BaseSequentialSearchCV):
     accepting worse ones with a probability that decays with a temperature
     (see :class:`~sklearn_hpo.optimizers.AnnealingOptimizer`).
 
-    Parameters
-    ----------
     {parameters}
 
-    Attributes
-    ----------
     {sequential_attributes}
 
     Notes
@@ -89,7 +85,7 @@ class AnnealingSearchCV(BaseSequentialSearchCV):
 @search_parameters(
     N_ITER_BUDGET,
     Param(
-        "population_size", "int", default=None, annotation="int | None",
+        "population_size", "int", default=None,
         constraints=[Interval(numbers.Integral, 2, None, closed="left"), None],
         doc="""
         Candidates per generation; None uses ``sqrt(2 * n_iter)`` between 4
@@ -97,12 +93,12 @@ class AnnealingSearchCV(BaseSequentialSearchCV):
         """,
     ),
     Param(
-        "crossover", '{"blend", "uniform"}', default="blend", annotation="str",
+        "crossover", '{"blend", "uniform"}', default="blend",
         constraints=[StrOptions({"blend", "uniform"})],
         doc="Blend (BLX-0.5) or uniform crossover of numeric parameters.",
     ),
     Param(
-        "mutation_scale", "float", default=0.1, annotation="float",
+        "mutation_scale", "float", default=0.1,
         constraints=[Interval(numbers.Real, 0, 1, closed="right")],
         doc="Standard deviation of a mutation in the unit cube of the space.",
     ),
@@ -117,12 +113,8 @@ class EvolutionarySearchCV(BaseSequentialSearchCV):
     :class:`~sklearn_hpo.optimizers.EvolutionaryOptimizer`). Set
     ``n_points=population_size`` to evaluate a whole generation in parallel.
 
-    Parameters
-    ----------
     {parameters}
 
-    Attributes
-    ----------
     {sequential_attributes}
 
     Notes
@@ -157,22 +149,22 @@ class EvolutionarySearchCV(BaseSequentialSearchCV):
 @search_parameters(
     N_ITER_BUDGET,
     Param(
-        "n_particles", "int", default=None, annotation="int | None",
+        "n_particles", "int", default=None,
         constraints=[Interval(numbers.Integral, 1, None, closed="left"), None],
         doc="Swarm size; None uses ``sqrt(2 * n_iter)`` between 4 and 20.",
     ),
     Param(
-        "inertia", "float", default=0.7298, annotation="float",
+        "inertia", "float", default=0.7298,
         constraints=[Interval(numbers.Real, 0, 1, closed="both")],
         doc="Inertia weight of the velocity.",
     ),
     Param(
-        "cognitive", "float", default=1.49618, annotation="float",
+        "cognitive", "float", default=1.49618,
         constraints=[Interval(numbers.Real, 0, None, closed="left")],
         doc="Acceleration towards a particle's own best.",
     ),
     Param(
-        "social", "float", default=1.49618, annotation="float",
+        "social", "float", default=1.49618,
         constraints=[Interval(numbers.Real, 0, None, closed="left")],
         doc="Acceleration towards the swarm's best.",
     ),
@@ -186,12 +178,8 @@ class ParticleSwarmSearchCV(BaseSequentialSearchCV):
     (see :class:`~sklearn_hpo.optimizers.ParticleSwarmOptimizer`). Set
     ``n_points=n_particles`` to evaluate a whole swarm step in parallel.
 
-    Parameters
-    ----------
     {parameters}
 
-    Attributes
-    ----------
     {sequential_attributes}
 
     Notes
