@@ -47,8 +47,7 @@ class EvolutionaryOptimizer(BaseOptimizer):
         :func:`default_population_size` (``sqrt(2 * budget)`` in ``[4, 20]``).
     tournament_size : int, default=3
         Candidates drawn per tournament; 3 rather than Goldberg's binary
-        tournaments, for the selection pressure small populations need
-        (measured at 30 to 50 evaluations).
+        tournaments, for the selection pressure small populations need.
     crossover : {"blend", "uniform"}, default="blend"
         Blend (BLX-0.5) crossover of real and integer columns, or a uniform
         crossover taking each column from either parent. Categorical columns

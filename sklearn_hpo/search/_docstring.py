@@ -1,22 +1,22 @@
-"""The shared sections of the search classes' docstrings, and the one helper
-that puts them in.
+"""The shared sections of the searches' docstrings, and the one helper that
+puts them in.
 
-A search class's docstring is written out, except for lines that hold only a
-placeholder, ``{name}``: :func:`fill_docstring` replaces each with the
-section of that name, at the placeholder's indentation. ``{parameters}`` is
-the class's Parameters entries (from its parameter table, see
-:mod:`sklearn_hpo.search._params`); the Attributes sections describe the
-``cv_results_`` columns and the optimizer that the strategy registry
-(:mod:`sklearn_hpo._registry`) lists for the class.
+A docstring is written out, except for lines that hold only a placeholder,
+``{name}``: :func:`fill_docstring` replaces each with the section of that
+name, at the placeholder's indentation. A search class's ``{parameters}``
+comes from its parameter table (see :mod:`sklearn_hpo.search._params`); its
+Attributes sections describe the ``cv_results_`` columns and the optimizer
+that the strategy registry (:mod:`sklearn_hpo._registry`) lists for it, and
+``{strategies}`` lists the registry's strategies.
 """
 
 from __future__ import annotations
 
 import re
 import textwrap
-from typing import Callable
+from typing import Any, Callable, Mapping
 
-from sklearn_hpo._registry import strategies
+from sklearn_hpo._registry import FAMILIES, strategies
 
 __all__ = ["fill_docstring"]
 
@@ -195,34 +195,52 @@ def _join(*sections: str) -> str:
     return "Attributes\n----------\n" + "\n".join(sections)
 
 
-_SECTIONS: dict[str, Callable[[type], str]] = {
+def _strategies(owner: object) -> str:
+    """The strategies of the registry, by family, with their search classes."""
+    lines = []
+    for family in FAMILIES:
+        lines += ["", f"{family.capitalize()}:", ""]
+        lines += [
+            f"- :class:`{s.search}`{_selected_by(s.params)}: {s.summary}."
+            for s in strategies(family=family)
+        ]
+    return "\n".join(lines[1:])
+
+
+def _selected_by(params: Mapping[str, Any]) -> str:
+    if not params:
+        return ""
+    return " (" + ", ".join(f"``{k}={v!r}``" for k, v in params.items()) + ")"
+
+
+_SECTIONS: dict[str, Callable[[Any], str]] = {
     "sequential_attributes": _sequential_attributes,
     "multi_fidelity_attributes": _multi_fidelity_attributes,
     "warm_start_notes": lambda cls: _WARM_START_NOTES,
+    "strategies": _strategies,
 }
 
 
-def fill_docstring(cls: type, parameters: str) -> str:
-    """``cls.__doc__`` with its placeholder lines replaced by their sections.
+def fill_docstring(owner: Any, doc: str, **sections: str) -> str:
+    """``doc`` with its placeholder lines replaced by their sections.
 
-    ``{parameters}`` becomes ``parameters``; the other names are those of
-    the shared sections above. A ValueError names an unknown placeholder.
+    ``sections`` gives some (e.g. ``parameters``, the entries of a class's
+    Parameters section); the others are the shared sections above, built for
+    ``owner`` (a class, or a module). A ValueError names an unknown
+    placeholder.
     """
+    given = {name: (lambda _, text=text: text) for name, text in sections.items()}
+    known = {**_SECTIONS, **given}
 
     def section(match: re.Match) -> str:
         indent, name = match.groups()
-        if name == "parameters":
-            text = "Parameters\n----------\n" + parameters
-        elif name in _SECTIONS:
-            text = _SECTIONS[name](cls)
-        else:
+        if name not in known:
             raise ValueError(
                 f"Unknown placeholder {{{name}}} in the docstring of "
-                f"{cls.__name__}; the sections are "
-                f"{sorted(['parameters', *_SECTIONS])}."
+                f"{getattr(owner, '__name__', owner)}; the sections are "
+                f"{sorted(known)}."
             )
-        text = text.rstrip("\n")
+        text = known[name](owner).rstrip("\n")
         return "\n".join(indent + line if line else "" for line in text.splitlines())
 
-    return _PLACEHOLDER.sub(section, cls.__doc__)
-
+    return _PLACEHOLDER.sub(section, doc)

@@ -144,7 +144,10 @@ def search_parameters(
             **{p.name: p.constraints for p in params if p.constraints is not None},
         }
         if cls.__doc__:
-            cls.__doc__ = fill_docstring(cls, "\n\n".join(p.render() for p in table))
+            entries = "\n\n".join(p.render() for p in table)
+            cls.__doc__ = fill_docstring(
+                cls, cls.__doc__, parameters=f"Parameters\n----------\n{entries}"
+            )
         return cls
 
     return decorate

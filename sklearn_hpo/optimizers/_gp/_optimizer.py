@@ -44,9 +44,8 @@ _MIN_DISTANCE = 0.01
 # Polishing refines a candidate within this distance (per unit-cube column)
 # of where it started. Unbounded, L-BFGS-B follows the acquisition's growth
 # towards the edges of the cube: once a local optimum is refined, the model's
-# variance is largest in the corners, and expected improvement then spent
-# every other evaluation on a corner (Hartmann-6 stuck at a local optimum:
-# 11 of evaluations 38-59 were corners).
+# variance is largest in the corners, and expected improvement would spend
+# every other evaluation on a corner.
 _POLISH_RADIUS = 0.2
 
 _controller: Any = None
