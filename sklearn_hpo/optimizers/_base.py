@@ -18,6 +18,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from sklearn_hpo.optimizers._docstring import optimizer_docstring
 from sklearn_hpo.space import SearchSpace, as_search_space
 from sklearn_hpo.space._space import unit_values
 from sklearn_hpo.utils._random import as_generator
@@ -38,6 +39,7 @@ def _row_keys(U: np.ndarray) -> list[bytes]:
     return [r.tobytes() for r in R]
 
 
+@optimizer_docstring
 class BaseOptimizer(ABC):
     """Base class of ask/tell optimizers (maximising).
 
@@ -50,14 +52,7 @@ class BaseOptimizer(ABC):
 
     Attributes
     ----------
-    space : SearchSpace
-        The validated search space.
-    X_unit : ndarray of shape (n_observations, n_columns)
-        Told candidates in canonical unit-cube form (NaN = inactive).
-    y : ndarray of shape (n_observations,)
-        Told scores; failed evaluations are NaN.
-    budgets : ndarray of shape (n_observations,)
-        Budget (resource) of each observation; NaN when not given.
+    {observations}
     """
 
     def __init__(self, search_space: Any, *, random_state: Any = None) -> None:

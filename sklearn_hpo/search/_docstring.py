@@ -12,15 +12,14 @@ that the strategy registry (:mod:`sklearn_hpo._registry`) lists for it, and
 
 from __future__ import annotations
 
-import re
+import functools
 import textwrap
 from typing import Any, Callable, Mapping
 
 from sklearn_hpo._registry import FAMILIES, strategies
+from sklearn_hpo.utils._docstring import fill_placeholders
 
 __all__ = ["fill_docstring"]
-
-_PLACEHOLDER = re.compile(r"^( *)\{(\w+)\}$", flags=re.MULTILINE)
 
 _BEST_ESTIMATOR = """\
 best_estimator_ : estimator
@@ -224,23 +223,10 @@ _SECTIONS: dict[str, Callable[[Any], str]] = {
 def fill_docstring(owner: Any, doc: str, **sections: str) -> str:
     """``doc`` with its placeholder lines replaced by their sections.
 
-    ``sections`` gives some (e.g. ``parameters``, the entries of a class's
-    Parameters section); the others are the shared sections above, built for
-    ``owner`` (a class, or a module). A ValueError names an unknown
-    placeholder.
+    ``sections`` gives some (e.g. ``parameters``, a class's Parameters
+    section); the others are the shared sections above, built for ``owner``
+    (a class, or a module's name). A ValueError names an unknown placeholder.
     """
-    given = {name: (lambda _, text=text: text) for name, text in sections.items()}
-    known = {**_SECTIONS, **given}
-
-    def section(match: re.Match) -> str:
-        indent, name = match.groups()
-        if name not in known:
-            raise ValueError(
-                f"Unknown placeholder {{{name}}} in the docstring of "
-                f"{getattr(owner, '__name__', owner)}; the sections are "
-                f"{sorted(known)}."
-            )
-        text = known[name](owner).rstrip("\n")
-        return "\n".join(indent + line if line else "" for line in text.splitlines())
-
-    return _PLACEHOLDER.sub(section, doc)
+    known = {name: functools.partial(f, owner) for name, f in _SECTIONS.items()}
+    known.update({name: functools.partial(str, t) for name, t in sections.items()})
+    return fill_placeholders(doc, known, getattr(owner, "__name__", str(owner)))
