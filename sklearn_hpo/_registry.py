@@ -10,6 +10,7 @@ package, so every layer may read it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Mapping
 
 __all__ = ["FAMILIES", "STRATEGIES", "Strategy", "strategies", "strategy"]
@@ -59,6 +60,11 @@ class Strategy:
     columns: Mapping[str, str] = field(default_factory=dict)
     plans_budget: bool = False
 
+    def __post_init__(self) -> None:
+        # Read-only views: the table is shared by every reader.
+        for name in ("params", "columns"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+
     @property
     def label(self) -> str:
         """The search class, and the variant when it has several."""
@@ -93,7 +99,8 @@ STRATEGIES: tuple[Strategy, ...] = (
             "level": "0 for the coarse stage, then 1, 2, ... as the boxes shrink",
             "region": "the box a candidate was drawn in, an index into "
             "``optimizer_.regions``; -1 for the coarse stage",
-        }, plans_budget=True,
+        },
+        plans_budget=True,
     ),
     Strategy(
         "annealing", "AnnealingSearchCV", "AnnealingOptimizer", "local",

@@ -1,20 +1,22 @@
 """Parameter tables: each search's ``__init__``, constraints and docs from one place.
 
 Every search takes a dozen parameters of its base class plus a few of its
-own. Writing them out in every ``__init__``, in its ``super().__init__(...)``
-call, in ``_parameter_constraints`` and in the docstring repeated the same
-block four times per class. Instead each class declares its own parameters
-as :class:`Param` records, and :func:`search_parameters` derives, from the
-base class's table and these, what scikit-learn reads:
+own, and scikit-learn reads them from three places: the signature of
+``__init__``, ``_parameter_constraints`` and the numpydoc Parameters
+section. Each class declares its own parameters once, as :class:`Param`
+records, and :func:`search_parameters` derives, from the base class's table
+and these:
 
-- ``__init__``, a real function with an explicit signature (generated as
-  :mod:`dataclasses` does): the required parameters positional, the others
-  keyword-only, each stored unchanged as an attribute of the same name (no
-  logic, as scikit-learn requires), so ``inspect.signature``, ``get_params``,
-  ``clone`` and ``help`` see every parameter with its default;
+- ``__init__``, a real function with an explicit signature (compiled as
+  :mod:`dataclasses` compiles one): the required parameters positional, the
+  others keyword-only, each stored unchanged as an attribute of the same name
+  and nothing else (scikit-learn's ``BaseSearchCV.__init__``, which it does
+  not call, does no more either), so ``inspect.signature``, ``get_params``,
+  ``clone``, ``help`` and interactive completion see every parameter with
+  its default;
 - ``_parameter_constraints``, the base's plus the constraints of the new
   parameters;
-- the numpydoc Parameters section, which therefore lists every parameter, in
+- the Parameters section, which therefore lists every parameter, in
   signature order, with its default (see :mod:`sklearn_hpo.search._docstring`).
 """
 
@@ -98,9 +100,9 @@ class Param:
         head = f"{self.name} : {self.type}"
         if self.default is not REQUIRED:
             head += f", default={self.default_doc or _doc_default(self.default)}"
-        body = inspect.cleandoc(self.doc)
-        return head + "\n" + "\n".join(f"    {line}" if line else "" for line in
-                                       body.splitlines())
+        body = [f"    {line}" if line else "" for line in
+                inspect.cleandoc(self.doc).splitlines()]
+        return "\n".join([head, *body])
 
 
 _PLAIN = {"int", "float", "str", "bool", "dict", "None"}
@@ -187,7 +189,9 @@ def _make_init(cls: type, table: tuple[Param, ...]) -> Callable:
         args.append(f"{p.name}=_defaults[{p.name!r}]")
     body = "".join(f"\n    self.{p.name} = {p.name}" for p in table) or "\n    pass"
     namespace = {"_defaults": {p.name: p.default for p in table}}
-    exec(f"def __init__({', '.join(args)}) -> None:{body}", namespace)  # noqa: S102
+    # Compiled rather than a closure over **kwargs: a real signature is what
+    # scikit-learn, inspect and editors read, and Python checks the arguments.
+    exec(f"def __init__({', '.join(args)}) -> None:{body}", namespace)
     init = namespace["__init__"]
     init.__module__ = cls.__module__
     init.__qualname__ = f"{cls.__qualname__}.__init__"
