@@ -36,6 +36,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from sklearn_hpo._registry import strategy
+from sklearn_hpo.optimizers._named import optimizer_class
 from sklearn_hpo.space import Categorical, Integer, Real
 from sklearn_hpo.utils._testing import BRANIN_MAX, HARTMANN6_MAX, branin, hartmann6
 
@@ -44,10 +46,10 @@ from report import render_markdown  # noqa: E402
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "optimizers.json"
 
+# The strategies of the registry whose optimizers are compared.
+OURS = ("random", "gp", "tpe")
 LABELS = {
-    "random": "sklearn_hpo RandomOptimizer",
-    "gp": "sklearn_hpo GPOptimizer",
-    "tpe": "sklearn_hpo TPEOptimizer",
+    **{key: f"sklearn_hpo {strategy(key).optimizer}" for key in OURS},
     "skopt": "scikit-optimize Optimizer (GP, gp_hedge)",
     "optuna": "Optuna TPESampler",
 }
@@ -277,30 +279,15 @@ def _py(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _import_ours(name: str) -> Any:
-    """Public name first, then the private package (while not yet exported)."""
-    try:
-        return getattr(importlib.import_module("sklearn_hpo.optimizers"), name)
-    except AttributeError:
-        private = {"GPOptimizer": "_gp", "TPEOptimizer": "_tpe"}[name]
-        module = importlib.import_module(f"sklearn_hpo.optimizers.{private}")
-        return getattr(module, name)
-
-
 def available_optimizers(
     wanted: Sequence[str],
 ) -> tuple[dict[str, Callable[..., Adapter]], dict[str, str]]:
     """Factories ``(space, seed) -> Adapter`` and the reasons for skipped ones."""
     factories: dict[str, Callable[..., Adapter]] = {}
     skipped: dict[str, str] = {}
-    ours = {"random": "RandomOptimizer", "gp": "GPOptimizer", "tpe": "TPEOptimizer"}
     for key in wanted:
-        if key in ours:
-            try:
-                cls = _import_ours(ours[key])
-            except (ImportError, AttributeError) as exc:
-                skipped[key] = f"cannot import sklearn_hpo's {ours[key]} ({exc})"
-                continue
+        if key in OURS:
+            cls = optimizer_class(key)
             factories[key] = lambda space, seed, cls=cls: OursAdapter(cls, space, seed)
             continue
         module, package, cls = {

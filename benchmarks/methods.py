@@ -24,6 +24,7 @@ from sklearn.base import clone
 from sklearn.metrics import check_scoring
 
 from benchmarks import tasks as T
+from sklearn_hpo._registry import STRATEGIES, Strategy
 
 
 @dataclass(frozen=True)
@@ -106,35 +107,17 @@ def _common(task: T.Task, data: T.Data, scorer: TimedScorer, n_jobs: int) -> dic
 
 
 # ------------------------------------------------------------------ ours
-def _ours(kind: str) -> Callable[..., dict]:
-    def run(task: T.Task, data: T.Data, budget: int, seed: int, n_jobs: int = 1,
-            n_points: int = 1) -> dict:
-        from sklearn_hpo import BayesSearchCV, TPESearchCV
-
-        scorer = _scorer(task)
-        kwargs = dict(n_iter=budget, n_points=n_points, random_state=seed,
-                      **_common(task, data, scorer, n_jobs))
-        est, space = task.make_estimator(), T.ours(task.space)
-        if kind == "tpe":
-            search = TPESearchCV(est, space, **kwargs)
-        else:
-            search = BayesSearchCV(est, space, optimizer=kind, **kwargs)
-        return _fit_search(search, task, data, scorer, n_jobs)
-
-    return run
-
-
-def _ours_search(class_name: str) -> Callable[..., dict]:
-    """Adapter for any of our sequential ``*SearchCV`` classes, by name."""
+def _ours(strategy: Strategy) -> Callable[..., dict]:
+    """Adapter for a sequential strategy of the registry (its ``*SearchCV``)."""
 
     def run(task: T.Task, data: T.Data, budget: int, seed: int, n_jobs: int = 1,
             n_points: int = 1) -> dict:
         import sklearn_hpo
 
         scorer = _scorer(task)
-        search = getattr(sklearn_hpo, class_name)(
+        search = getattr(sklearn_hpo, strategy.search)(
             task.make_estimator(), T.ours(task.space), n_iter=budget,
-            n_points=n_points, random_state=seed,
+            n_points=n_points, random_state=seed, **strategy.params,
             **_common(task, data, scorer, n_jobs),
         )
         return _fit_search(search, task, data, scorer, n_jobs)
@@ -304,13 +287,18 @@ def _nan(value: Any) -> float:
     return float("nan") if value is None else float(value)
 
 
+# Our sequential strategies, from the registry. Those that plan with their
+# budget (n_iter) are not "anytime": they run once per budget.
+_OURS_SEQUENTIAL = [
+    Method(s.name, f"sklearn_hpo {s.label}", (), not s.plans_budget, _ours(s))
+    for s in STRATEGIES
+    if s.family != "multi-fidelity"
+]
+
 METHODS: dict[str, Method] = {
     m.name: m
     for m in [
-        Method("gp", "sklearn_hpo BayesSearchCV (GP)", (), True, _ours("gp")),
-        Method("tpe", "sklearn_hpo TPESearchCV", (), True, _ours("tpe")),
-        Method("random", "sklearn_hpo BayesSearchCV (random)", (), True,
-               _ours("random")),
+        *_OURS_SEQUENTIAL,
         Method("sk_random", "scikit-learn RandomizedSearchCV", (), True, _sk_random),
         Method("sk_halving", "scikit-learn HalvingRandomSearchCV", (), False,
                _halving(ours=False), needs_data=True, sequential=False),
@@ -326,26 +314,9 @@ METHODS: dict[str, Method] = {
         Method("optuna_tpe", "Optuna study + TPESampler", ("optuna",), True,
                _optuna_tpe),
         Method("hyperopt", "hyperopt fmin (TPE)", ("hyperopt",), True, _hyperopt),
-        # The strategy family (issue 6). Searches that plan with their budget
-        # (n_iter) are not "anytime": they run once per budget.
-        Method("coarse_to_fine", "sklearn_hpo CoarseToFineSearchCV", (), False,
-               _ours_search("CoarseToFineSearchCV")),
-        Method("annealing", "sklearn_hpo AnnealingSearchCV", (), False,
-               _ours_search("AnnealingSearchCV")),
-        Method("evolutionary", "sklearn_hpo EvolutionarySearchCV", (), False,
-               _ours_search("EvolutionarySearchCV")),
-        Method("particle_swarm", "sklearn_hpo ParticleSwarmSearchCV", (), False,
-               _ours_search("ParticleSwarmSearchCV")),
-        Method("hybrid", "sklearn_hpo HybridSearchCV", (), False,
-               _ours_search("HybridSearchCV")),
-        Method("coordinate", "sklearn_hpo CoordinateDescentSearchCV", (), True,
-               _ours_search("CoordinateDescentSearchCV")),
-        Method("spsa", "sklearn_hpo SPSASearchCV", (), False,
-               _ours_search("SPSASearchCV")),
     ]
 }
-OURS = ("gp", "tpe", "random", "sh", "coarse_to_fine", "annealing", "evolutionary",
-        "particle_swarm", "hybrid", "coordinate", "spsa")
+OURS = (*(m.name for m in _OURS_SEQUENTIAL), "sh")
 BASELINE = "sk_random"  # normalised score 0 = its mean best
 PIP_NAMES = {"skopt": "scikit-optimize", "optuna_integration": "optuna-integration"}
 

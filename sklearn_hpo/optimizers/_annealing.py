@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from sklearn_hpo.optimizers._base import BaseOptimizer
+from sklearn_hpo.optimizers._docstring import optimizer_docstring
 from sklearn_hpo.space import SearchSpace
 from sklearn_hpo.utils._validation import check_int, check_real
 
@@ -74,6 +75,7 @@ def default_n_initial(budget: int) -> int:
     return int(min(max(round(0.1 * budget), 3), 10))
 
 
+@optimizer_docstring
 class AnnealingOptimizer(BaseOptimizer):
     """Simulated annealing: Metropolis moves under an exponential cooling.
 
@@ -112,8 +114,6 @@ class AnnealingOptimizer(BaseOptimizer):
 
     Attributes
     ----------
-    space : SearchSpace
-        The validated search space.
     current : ndarray of shape (n_columns,) or None
         The current state (unit row); None before annealing starts.
     current_score : float
@@ -125,12 +125,7 @@ class AnnealingOptimizer(BaseOptimizer):
         The current temperature.
     n_restarts : int
         Restarts from the best point so far.
-    X_unit : ndarray of shape (n_observations, n_columns)
-        Told candidates in canonical unit-cube form (NaN = inactive).
-    y : ndarray of shape (n_observations,)
-        Told scores; failed evaluations are NaN.
-    budgets : ndarray of shape (n_observations,)
-        Budget of each observation; NaN when not given (unused).
+    {observations}
 
     Notes
     -----

@@ -18,6 +18,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from sklearn_hpo.optimizers._docstring import optimizer_docstring
 from sklearn_hpo.space import SearchSpace, as_search_space
 from sklearn_hpo.space._space import unit_values
 from sklearn_hpo.utils._random import as_generator
@@ -32,6 +33,7 @@ class SearchSpaceExhaustedWarning(UserWarning):
     """Warns that every candidate of a finite search space has been proposed."""
 
 
+@optimizer_docstring
 class BaseOptimizer(ABC):
     """Base class of ask/tell optimizers (maximising).
 
@@ -44,14 +46,7 @@ class BaseOptimizer(ABC):
 
     Attributes
     ----------
-    space : SearchSpace
-        The validated search space.
-    X_unit : ndarray of shape (n_observations, n_columns)
-        Told candidates in canonical unit-cube form (NaN = inactive).
-    y : ndarray of shape (n_observations,)
-        Told scores; failed evaluations are NaN.
-    budgets : ndarray of shape (n_observations,)
-        Budget (resource) of each observation; NaN when not given.
+    {observations}
     """
 
     def __init__(self, search_space: Any, *, random_state: Any = None) -> None:

@@ -7,6 +7,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from sklearn_hpo.optimizers._base import BaseOptimizer, space_values_unit
+from sklearn_hpo.optimizers._docstring import optimizer_docstring
 from sklearn_hpo.utils._validation import check_int, check_real
 
 __all__ = ["CoordinateDescentOptimizer"]
@@ -44,6 +45,7 @@ def subspace_centre(opt: BaseOptimizer, k: int) -> np.ndarray:
     return space.snap(row)[0]
 
 
+@optimizer_docstring
 class CoordinateDescentOptimizer(BaseOptimizer):
     """Coordinate descent: a line search over one parameter at a time.
 
@@ -84,6 +86,7 @@ class CoordinateDescentOptimizer(BaseOptimizer):
         the unit cube.
     n_restarts : int
         Restarts so far.
+    {observations}
 
     Notes
     -----

@@ -9,6 +9,7 @@ import numpy as np
 
 from sklearn_hpo.optimizers._annealing import latin_hypercube, mutate, reflect
 from sklearn_hpo.optimizers._base import BaseOptimizer
+from sklearn_hpo.optimizers._docstring import optimizer_docstring
 from sklearn_hpo.utils._validation import check_int, check_option, check_real
 
 __all__ = ["EvolutionaryOptimizer", "default_population_size"]
@@ -24,6 +25,7 @@ def default_population_size(budget: int) -> int:
     return int(min(max(round(math.sqrt(2 * budget)), 4), 20))
 
 
+@optimizer_docstring
 class EvolutionaryOptimizer(BaseOptimizer):
     """Genetic algorithm: tournament selection, crossover, mutation, elitism.
 
@@ -47,8 +49,7 @@ class EvolutionaryOptimizer(BaseOptimizer):
         :func:`default_population_size` (``sqrt(2 * budget)`` in ``[4, 20]``).
     tournament_size : int, default=3
         Candidates drawn per tournament; 3 rather than Goldberg's binary
-        tournaments, for the selection pressure small populations need
-        (measured at 30 to 50 evaluations).
+        tournaments, for the selection pressure small populations need.
     crossover : {"blend", "uniform"}, default="blend"
         Blend (BLX-0.5) crossover of real and integer columns, or a uniform
         crossover taking each column from either parent. Categorical columns
@@ -66,18 +67,11 @@ class EvolutionaryOptimizer(BaseOptimizer):
 
     Attributes
     ----------
-    space : SearchSpace
-        The validated search space.
     population_size : int
         Children per generation.
     generation : int
         The current generation (-1 before the first ask).
-    X_unit : ndarray of shape (n_observations, n_columns)
-        Told candidates in canonical unit-cube form (NaN = inactive).
-    y : ndarray of shape (n_observations,)
-        Told scores; failed evaluations are NaN.
-    budgets : ndarray of shape (n_observations,)
-        Budget of each observation; NaN when not given (unused).
+    {observations}
 
     Notes
     -----

@@ -10,6 +10,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from sklearn_hpo.optimizers._base import BaseOptimizer, space_values_unit
+from sklearn_hpo.optimizers._docstring import optimizer_docstring
 from sklearn_hpo.utils._random import sobol_points
 from sklearn_hpo.utils._validation import check_int, check_option, check_real
 
@@ -30,6 +31,7 @@ _FREE = -2.0
 _MAX_GRID_POINTS = 100_000
 
 
+@optimizer_docstring
 class HybridOptimizer(BaseOptimizer):
     """A grid over the discrete parameters crossed with random sampling of the rest.
 
@@ -81,6 +83,7 @@ class HybridOptimizer(BaseOptimizer):
         for a conditional space) to their values.
     n_grid_points : int
         ``len(grid_points)``.
+    {observations}
 
     Notes
     -----

@@ -8,6 +8,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from sklearn_hpo.optimizers._base import BaseOptimizer
+from sklearn_hpo.optimizers._docstring import optimizer_docstring
 from sklearn_hpo.utils._validation import check_int, check_real
 
 __all__ = ["ParticleSwarmOptimizer", "default_n_particles"]
@@ -21,6 +22,7 @@ def default_n_particles(budget: int) -> int:
     return int(min(max(round(math.sqrt(2 * budget)), 4), 20))
 
 
+@optimizer_docstring
 class ParticleSwarmOptimizer(BaseOptimizer):
     """Particle swarm optimisation (global-best topology, constriction).
 
@@ -59,8 +61,6 @@ class ParticleSwarmOptimizer(BaseOptimizer):
 
     Attributes
     ----------
-    space : SearchSpace
-        The validated search space.
     n_particles : int
         Swarm size.
     iteration : int
@@ -72,12 +72,7 @@ class ParticleSwarmOptimizer(BaseOptimizer):
         Each particle's best position.
     best_scores : ndarray of shape (n_particles,)
         Their scores (-inf before a successful evaluation).
-    X_unit : ndarray of shape (n_observations, n_columns)
-        Told candidates in canonical unit-cube form (NaN = inactive).
-    y : ndarray of shape (n_observations,)
-        Told scores; failed evaluations are NaN.
-    budgets : ndarray of shape (n_observations,)
-        Budget of each observation; NaN when not given (unused).
+    {observations}
 
     Notes
     -----

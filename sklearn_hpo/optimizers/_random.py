@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from sklearn_hpo.optimizers._base import BaseOptimizer
+from sklearn_hpo.optimizers._docstring import optimizer_docstring
 
 __all__ = ["RandomOptimizer"]
 
 
+@optimizer_docstring
 class RandomOptimizer(BaseOptimizer):
     """Uniform sampling of the unit cube, i.e. sampling from each dimension's prior.
 
@@ -23,6 +25,10 @@ class RandomOptimizer(BaseOptimizer):
         What to search.
     random_state : int, RandomState, Generator or None, default=None
         Seed.
+
+    Attributes
+    ----------
+    {observations}
 
     Examples
     --------

@@ -12,6 +12,7 @@ from sklearn_hpo.optimizers._coordinate import (
     observed_scores,
     subspace_centre,
 )
+from sklearn_hpo.optimizers._docstring import optimizer_docstring
 from sklearn_hpo.utils._validation import check_int, check_real
 
 __all__ = ["SPSAOptimizer"]
@@ -27,6 +28,7 @@ _MAX_PAIRS = 50
 _CALIBRATION = 3
 
 
+@optimizer_docstring
 class SPSAOptimizer(BaseOptimizer):
     """Simultaneous perturbation stochastic approximation (SPSA), maximising.
 
@@ -83,6 +85,7 @@ class SPSAOptimizer(BaseOptimizer):
         Iterations completed (``k``).
     a : float or None
         The calibrated gain numerator (None until calibrated).
+    {observations}
 
     Notes
     -----

@@ -1,8 +1,14 @@
-"""Search classes: BaseSearchCV subclasses, drop-in replacements for GridSearchCV."""
+"""Search classes: BaseSearchCV subclasses, drop-in replacements for GridSearchCV.
+
+The strategies (``sklearn_hpo._registry``), by family:
+
+{strategies}
+"""
 
 from sklearn_hpo.search._base import BaseSequentialSearchCV
 from sklearn_hpo.search._bayes import BayesSearchCV, TPESearchCV
 from sklearn_hpo.search._coarse_to_fine import CoarseToFineSearchCV
+from sklearn_hpo.search._docstring import fill_docstring
 from sklearn_hpo.search._hyperband import HyperbandSearchCV, SuccessiveHalvingSearchCV
 from sklearn_hpo.search._local import (
     CoordinateDescentSearchCV,
@@ -29,3 +35,5 @@ __all__ = [
     "SuccessiveHalvingSearchCV",
     "TPESearchCV",
 ]
+
+__doc__ = fill_docstring(__name__, __doc__)

@@ -7,7 +7,6 @@ metadata routing; a strategy only decides which candidates to evaluate next.
 
 from __future__ import annotations
 
-import numbers
 from abc import abstractmethod
 from typing import Any, Callable
 
@@ -15,15 +14,17 @@ import numpy as np
 from sklearn.base import clone
 
 from sklearn_hpo.optimizers import BaseOptimizer
+from sklearn_hpo.search._common_params import SEQUENTIAL_PARAMS
 from sklearn_hpo.search._evaluation import (
     EvaluatedSearchMixin,
     Evaluation,
     active_evaluation,
 )
+from sklearn_hpo.search._params import search_parameters
 from sklearn_hpo.search._sliding import run_sliding
 from sklearn_hpo.space import SearchSpace, as_search_space
 from sklearn_hpo.space._dimensions import Categorical
-from sklearn_hpo.utils._compat import BaseSearchCV, Interval
+from sklearn_hpo.utils._compat import BaseSearchCV
 
 __all__ = [
     "BaseSequentialSearchCV",
@@ -56,6 +57,7 @@ default=None
         """
 
 
+@search_parameters(*SEQUENTIAL_PARAMS)
 class BaseSequentialSearchCV(EvaluatedSearchMixin, BaseSearchCV):
     """Base class of searches driven by an ask/tell optimizer.
 
@@ -67,54 +69,12 @@ class BaseSequentialSearchCV(EvaluatedSearchMixin, BaseSearchCV):
     > 1, a new candidate is then asked for as soon as the oldest one is
     scored (see ``search/_sliding.py``). Each candidate travels through the
     fit's :class:`~sklearn_hpo.search._evaluation.Evaluation`.
+
+    Its parameters are :data:`~sklearn_hpo.search._common_params.SEQUENTIAL_PARAMS`;
+    a subclass adds its own with :func:`~sklearn_hpo.search._params.search_parameters`.
     """
 
     _sliding_window = False
-
-    _parameter_constraints: dict = {
-        **BaseSearchCV._parameter_constraints,
-        "search_spaces": [dict, list],
-        "n_iter": [Interval(numbers.Integral, 1, None, closed="left")],
-        "n_points": [Interval(numbers.Integral, 1, None, closed="left")],
-        "random_state": ["random_state"],
-        "initial_points": [list, None],
-    }
-
-    @abstractmethod
-    def __init__(
-        self,
-        estimator: Any,
-        search_spaces: Any,
-        *,
-        n_iter: int = 50,
-        n_points: int = 1,
-        initial_points: list[dict] | None = None,
-        scoring: Any = None,
-        n_jobs: int | None = None,
-        refit: Any = True,
-        cv: Any = None,
-        verbose: int = 0,
-        pre_dispatch: Any = "2*n_jobs",
-        random_state: Any = None,
-        error_score: Any = np.nan,
-        return_train_score: bool = False,
-    ) -> None:
-        super().__init__(
-            estimator=estimator,
-            scoring=scoring,
-            n_jobs=n_jobs,
-            refit=refit,
-            cv=cv,
-            verbose=verbose,
-            pre_dispatch=pre_dispatch,
-            error_score=error_score,
-            return_train_score=return_train_score,
-        )
-        self.search_spaces = search_spaces
-        self.n_iter = n_iter
-        self.n_points = n_points
-        self.initial_points = initial_points
-        self.random_state = random_state
 
     def fit(self, X: Any, y: Any = None, **params: Any) -> BaseSequentialSearchCV:
         self._fit_evaluated(X, y, params)

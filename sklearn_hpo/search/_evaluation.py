@@ -180,7 +180,7 @@ class Evaluation:
         self.n_calls = 0
         self.n_candidates = 0
         self.journal: SearchJournal | None = None
-        max_time = search.__dict__.get("max_time")
+        max_time = search.max_time
         self._deadline = None if max_time is None else time.monotonic() + max_time
         self._stop_requested = False
         verbose = search.__dict__["verbose"]
@@ -254,7 +254,7 @@ class Evaluation:
             ).call_on_fit_task_begin(estimator=search)
         with SearchParallel.install(evaluate_candidates) as dispatcher:
             self._dispatcher = dispatcher
-            if search.__dict__.get("storage") is not None:
+            if search.storage is not None:
                 if dispatcher is None:
                     raise RuntimeError(
                         "storage needs to reach the joblib.Parallel of "

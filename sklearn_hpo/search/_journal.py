@@ -21,6 +21,7 @@ import joblib
 import numpy as np
 from sklearn.pipeline import Pipeline
 
+from sklearn_hpo._registry import strategies
 from sklearn_hpo.journal import (
     CandidateRecord,
     Fingerprint,
@@ -212,10 +213,16 @@ def _fingerprint(evaluation: Any) -> Fingerprint:
     search = evaluation.search
     estimator = evaluation.estimator
     space = repr(as_search_space(search.search_spaces))
+    free = set(_FREE_SETTINGS)
+    known = strategies(search=type(search).__name__)
+    if known and not any(s.plans_budget for s in known):
+        # Its optimizer does not plan with n_iter: a resumed search may go
+        # on further than the interrupted one planned.
+        free.add("n_iter")
     settings = {
         name: repr(value)
         for name, value in sorted(search.get_params(deep=False).items())
-        if name not in _FREE_SETTINGS
+        if name not in free
     }
     if search.random_state is None:
         settings.pop("random_state", None)  # the journal keeps the seed

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numbers
-from typing import Any
 
 import numpy as np
 
@@ -14,48 +13,57 @@ from sklearn_hpo.optimizers import (
     SPSAOptimizer,
 )
 from sklearn_hpo.search._base import BaseSequentialSearchCV
-from sklearn_hpo.search._bayes import _ATTRIBUTES_DOC, _COMMON_PARAMS_DOC
+from sklearn_hpo.search._common_params import N_ITER_BUDGET
+from sklearn_hpo.search._params import Param, make_optimizer, search_parameters
 from sklearn_hpo.space import SearchSpace
 from sklearn_hpo.utils._compat import Interval, StrOptions
 
 __all__ = ["CoordinateDescentSearchCV", "HybridSearchCV", "SPSASearchCV"]
 
-_HEAD = """
-    Parameters
-    ----------
-    estimator : estimator object
-        The estimator (or pipeline) to tune; it is cloned.
 
-    search_spaces : dict or list of dict
-        As in :class:`BayesSearchCV` (a ``GridSearchCV`` ``param_grid`` works
-        unchanged).
-
-    n_iter : int, default=50
-        Number of candidates evaluated (fewer only if a finite space runs out).
-"""
-
-
-def _doc(summary: str, params: str, column: str, optimizer: str, rest: str) -> str:
-    attributes = _ATTRIBUTES_DOC.replace(
-        "plus a ``round`` column: the ask/tell round of each candidate.",
-        "plus a ``round`` column (the ask/tell round of each candidate)\n"
-        f"        and {column}.",
-    ).replace("optimizer_ : BaseOptimizer", f"optimizer_ : {optimizer}")
-    return summary + _HEAD + params + _COMMON_PARAMS_DOC + attributes + rest
-
-
-def _base_kwargs(local: dict) -> dict:
-    """The base class's keyword arguments from an ``__init__``'s locals()."""
-    names = (
-        "n_iter n_points initial_points scoring n_jobs refit cv verbose "
-        "pre_dispatch random_state error_score return_train_score"
-    ).split()
-    return {name: local[name] for name in names}
-
-
+@search_parameters(
+    N_ITER_BUDGET,
+    Param(
+        "n_iter_per_grid_point", "int", default=None,
+        constraints=[Interval(numbers.Integral, 1, None, closed="left"), None],
+        doc="""
+        Candidates per grid point: the search evaluates
+        ``n_iter_per_grid_point * n_grid_points`` candidates, at most
+        ``n_iter``. None spreads ``n_iter`` evenly over the grid points.
+        """,
+    ),
+    Param(
+        "max_integer_grid", "int", default=0,
+        constraints=[Interval(numbers.Integral, 0, None, closed="left")],
+        doc="""
+        Integer parameters with at most this many values are put on the grid
+        instead of being sampled.
+        """,
+    ),
+    Param(
+        "sampling", '{"sobol", "random"}', default="sobol",
+        constraints=[StrOptions({"sobol", "random"})],
+        doc="""
+        How the parameters off the grid are sampled: consecutive points of a
+        scrambled Sobol' sequence, which spread more evenly over the space
+        than independent draws, or independent random draws.
+        """,
+    ),
+    Param(
+        "refine", "float", default=0.5,
+        constraints=[Interval(numbers.Real, 0, 1, closed="left")],
+        doc="""
+        Fraction of ``n_iter`` spent refining, in [0, 1): each of these
+        candidates takes one of the five best candidates so far, keeps its
+        grid values and moves its sampled parameters by a Gaussian step
+        (0.1 of each parameter's range, in the transformed space, shrinking
+        to 0.02). 0 is a pure grid-times-sampling search.
+        """,
+    ),
+    after="n_iter",
+)
 class HybridSearchCV(BaseSequentialSearchCV):
-    __doc__ = _doc(
-        """Grid search over the discrete parameters, quasi-random search over the rest.
+    """Grid search over the discrete parameters, quasi-random search over the rest.
 
     The first half of ``n_iter`` (by default) explores; the second refines
     around the best candidates found.
@@ -70,32 +78,11 @@ class HybridSearchCV(BaseSequentialSearchCV):
     grid evenly. Without lists it is quasi-random search. The grid may have
     at most 100,000 points (a ValueError at fit says so); sample the
     parameters of a larger one, e.g. as ``Integer`` ranges.
-""",
-        """
-    n_iter_per_grid_point : int, default=None
-        Candidates per grid point: the search evaluates
-        ``n_iter_per_grid_point * n_grid_points`` candidates, at most
-        ``n_iter``. None spreads ``n_iter`` evenly over the grid points.
 
-    max_integer_grid : int, default=0
-        Integer parameters with at most this many values are put on the grid
-        instead of being sampled.
+    {parameters}
 
-    sampling : {"sobol", "random"}, default="sobol"
-        How the parameters off the grid are sampled: consecutive points of a
-        scrambled Sobol' sequence, which spread more evenly over the space
-        than independent draws, or independent random draws.
+    {sequential_attributes}
 
-    refine : float, default=0.5
-        Fraction of ``n_iter`` spent refining, in [0, 1): each of these
-        candidates takes one of the five best candidates so far, keeps its
-        grid values and moves its sampled parameters by a Gaussian step
-        (0.1 of each parameter's range, in the transformed space, shrinking
-        to 0.02). 0 is a pure grid-times-sampling search.
-""",
-        "a ``grid_point`` column (an index into ``optimizer_.grid_points``)",
-        "HybridOptimizer",
-        """
     See Also
     --------
     sklearn_hpo.optimizers.HybridOptimizer : The ask/tell strategy.
@@ -120,51 +107,40 @@ class HybridSearchCV(BaseSequentialSearchCV):
     ...                         random_state=0).fit(X, y)
     >>> [int(g) for g in search.cv_results_["grid_point"]][:2]  # both explored
     [0, 1]
-    """,
-    )
-
-    _parameter_constraints: dict = {
-        **BaseSequentialSearchCV._parameter_constraints,
-        "n_iter_per_grid_point": [Interval(numbers.Integral, 1, None, closed="left"),
-                                  None],
-        "max_integer_grid": [Interval(numbers.Integral, 0, None, closed="left")],
-        "sampling": [StrOptions({"sobol", "random"})],
-        "refine": [Interval(numbers.Real, 0, 1, closed="left")],
-    }
-
-    def __init__(
-        self, estimator: Any, search_spaces: Any, *, n_iter: int = 50,
-        n_iter_per_grid_point: int | None = None, max_integer_grid: int = 0,
-        sampling: str = "sobol", refine: float = 0.5, n_points: int = 1,
-        initial_points: list[dict] | None = None,
-        scoring: Any = None, n_jobs: int | None = None, refit: Any = True,
-        cv: Any = None, verbose: int = 0, pre_dispatch: Any = "2*n_jobs",
-        random_state: Any = None, error_score: Any = np.nan,
-        return_train_score: bool = False,
-    ) -> None:
-        super().__init__(estimator, search_spaces, **_base_kwargs(locals()))
-        self.n_iter_per_grid_point = n_iter_per_grid_point
-        self.max_integer_grid = max_integer_grid
-        self.sampling = sampling
-        self.refine = refine
+    """
 
     def _make_optimizer(
         self, space: SearchSpace, random_state: np.random.RandomState
     ) -> BaseOptimizer:
-        return HybridOptimizer(
-            space,
-            n_per_grid_point=self.n_iter_per_grid_point,
-            max_integer_grid=self.max_integer_grid,
-            sampling=self.sampling,
-            budget=self.n_iter,
-            refine=self.refine,
-            random_state=random_state.randint(np.iinfo(np.int32).max),
+        return make_optimizer(
+            HybridOptimizer, space, random_state,
+            {"n_per_grid_point": self.n_iter_per_grid_point,
+             "max_integer_grid": self.max_integer_grid, "sampling": self.sampling,
+             "budget": self.n_iter, "refine": self.refine},
         )
 
 
+@search_parameters(
+    Param(
+        "n_line", "int", default=4,
+        constraints=[Interval(numbers.Integral, 1, None, closed="left")],
+        doc="""
+        Values of a real or integer parameter per line search (categorical
+        parameters try all their values).
+        """,
+    ),
+    Param(
+        "shrink", "float", default=0.5,
+        constraints=[Interval(numbers.Real, 0, 1, closed="neither")],
+        doc="""
+        Factor applied to a parameter's search range after a line search
+        over it finds nothing better.
+        """,
+    ),
+    after="n_iter",
+)
 class CoordinateDescentSearchCV(BaseSequentialSearchCV):
-    __doc__ = _doc(
-        """Coordinate descent over the hyperparameters with cross-validation.
+    """Coordinate descent over the hyperparameters with cross-validation.
 
     A drop-in replacement for :class:`~sklearn.model_selection.GridSearchCV`
     that tunes one parameter at a time, as one does by hand: a line search
@@ -172,20 +148,11 @@ class CoordinateDescentSearchCV(BaseSequentialSearchCV):
     the next parameter, cycle after cycle, a parameter's range shrinking
     when a line search over it finds nothing better. Use ``n_points=n_line``
     to evaluate each line search as one parallel batch.
-""",
-        """
-    n_line : int, default=4
-        Values of a real or integer parameter per line search (categorical
-        parameters try all their values).
 
-    shrink : float, default=0.5
-        Factor applied to a parameter's search range after a line search
-        over it finds nothing better.
-""",
-        "``cycle`` and ``coordinate`` columns (the cycle over the parameters, "
-        "0 for\n        the start point, and the parameter of the line search)",
-        "CoordinateDescentOptimizer",
-        """
+    {parameters}
+
+    {sequential_attributes}
+
     See Also
     --------
     sklearn_hpo.optimizers.CoordinateDescentOptimizer : The ask/tell strategy.
@@ -206,40 +173,48 @@ class CoordinateDescentSearchCV(BaseSequentialSearchCV):
     >>> search = CoordinateDescentSearchCV(SVC(), space, n_iter=9, cv=3).fit(X, y)
     >>> [str(c) for c in search.cv_results_["coordinate"]]
     ['', 'C', 'C', 'C', 'C', 'gamma', 'gamma', 'gamma', 'gamma']
-    """,
-    )
-
-    _parameter_constraints: dict = {
-        **BaseSequentialSearchCV._parameter_constraints,
-        "n_line": [Interval(numbers.Integral, 1, None, closed="left")],
-        "shrink": [Interval(numbers.Real, 0, 1, closed="neither")],
-    }
-
-    def __init__(
-        self, estimator: Any, search_spaces: Any, *, n_iter: int = 50,
-        n_line: int = 4, shrink: float = 0.5,
-        n_points: int = 1, initial_points: list[dict] | None = None,
-        scoring: Any = None, n_jobs: int | None = None, refit: Any = True,
-        cv: Any = None, verbose: int = 0, pre_dispatch: Any = "2*n_jobs",
-        random_state: Any = None, error_score: Any = np.nan,
-        return_train_score: bool = False,
-    ) -> None:
-        super().__init__(estimator, search_spaces, **_base_kwargs(locals()))
-        self.n_line = n_line
-        self.shrink = shrink
+    """
 
     def _make_optimizer(
         self, space: SearchSpace, random_state: np.random.RandomState
     ) -> BaseOptimizer:
-        return CoordinateDescentOptimizer(
-            space, n_line=self.n_line, shrink=self.shrink,
-            random_state=random_state.randint(np.iinfo(np.int32).max),
+        return make_optimizer(
+            CoordinateDescentOptimizer, space, random_state,
+            {"n_line": self.n_line, "shrink": self.shrink},
         )
 
 
+@search_parameters(
+    N_ITER_BUDGET,
+    Param(
+        "n_perturbations", "int", default=1,
+        constraints=[Interval(numbers.Integral, 1, None, closed="left")],
+        doc="""
+        Perturbation pairs averaged per step. A step evaluates the current
+        point and each pair: set ``n_points`` to ``2 * n_perturbations + 1``
+        to evaluate it as one parallel batch.
+        """,
+    ),
+    Param(
+        "c", "float", default=0.05,
+        constraints=[Interval(numbers.Real, 0, 0.5, closed="right")],
+        doc="""
+        Initial perturbation size, as a fraction of each parameter's range
+        (of its log for ``log=True``).
+        """,
+    ),
+    Param(
+        "initial_step", "float", default=0.1,
+        constraints=[Interval(numbers.Real, 0, 1, closed="right")],
+        doc="""
+        Size of the first step along the largest gradient component, as a
+        fraction of the range; calibrates the step gain.
+        """,
+    ),
+    after="n_iter",
+)
 class SPSASearchCV(BaseSequentialSearchCV):
-    __doc__ = _doc(
-        """Simultaneous perturbation (SPSA) search with cross-validation.
+    """Simultaneous perturbation (SPSA) search with cross-validation.
 
     A drop-in replacement for :class:`~sklearn.model_selection.GridSearchCV`
     that climbs the cross-validated score with gradient estimates from pairs
@@ -247,24 +222,11 @@ class SPSASearchCV(BaseSequentialSearchCV):
     parameters at once). Suited to smooth, low-dimensional continuous spaces
     and budgets of about 100 candidates; categorical parameters are held at
     the best value of a few start candidates.
-""",
-        """
-    n_perturbations : int, default=1
-        Perturbation pairs averaged per step. A step evaluates the current
-        point and each pair: set ``n_points`` to ``2 * n_perturbations + 1``
-        to evaluate it as one parallel batch.
 
-    c : float, default=0.05
-        Initial perturbation size, as a fraction of each parameter's range
-        (of its log for ``log=True``).
+    {parameters}
 
-    initial_step : float, default=0.1
-        Size of the first step along the largest gradient component, as a
-        fraction of the range; calibrates the step gain.
-""",
-        "an ``iteration`` column (the SPSA step; -1 for the start candidates)",
-        "SPSAOptimizer",
-        """
+    {sequential_attributes}
+
     See Also
     --------
     sklearn_hpo.optimizers.SPSAOptimizer : The ask/tell strategy.
@@ -272,9 +234,8 @@ class SPSASearchCV(BaseSequentialSearchCV):
     Notes
     -----
     Spall, IEEE Trans. Automatic Control 37 (1992), with the gains of Spall,
-    IEEE Trans. Aerospace and Electronic Systems 34 (1998). Named after the
-    algorithm rather than "gradient": it never computes a true gradient.
-    The best candidate is the best evaluated one.
+    IEEE Trans. Aerospace and Electronic Systems 34 (1998). It never computes
+    a true gradient. The best candidate is the best evaluated one.
 
     Examples
     --------
@@ -287,35 +248,13 @@ class SPSASearchCV(BaseSequentialSearchCV):
     ...                       random_state=0).fit(X, y)
     >>> [int(i) for i in search.cv_results_["iteration"]]
     [-1, -1, -1, -1, -1, 0, 0, 1, 1]
-    """,
-    )
-
-    _parameter_constraints: dict = {
-        **BaseSequentialSearchCV._parameter_constraints,
-        "n_perturbations": [Interval(numbers.Integral, 1, None, closed="left")],
-        "c": [Interval(numbers.Real, 0, 0.5, closed="right")],
-        "initial_step": [Interval(numbers.Real, 0, 1, closed="right")],
-    }
-
-    def __init__(
-        self, estimator: Any, search_spaces: Any, *, n_iter: int = 50,
-        n_perturbations: int = 1, c: float = 0.05, initial_step: float = 0.1,
-        n_points: int = 1, initial_points: list[dict] | None = None,
-        scoring: Any = None, n_jobs: int | None = None, refit: Any = True,
-        cv: Any = None, verbose: int = 0, pre_dispatch: Any = "2*n_jobs",
-        random_state: Any = None, error_score: Any = np.nan,
-        return_train_score: bool = False,
-    ) -> None:
-        super().__init__(estimator, search_spaces, **_base_kwargs(locals()))
-        self.n_perturbations = n_perturbations
-        self.c = c
-        self.initial_step = initial_step
+    """
 
     def _make_optimizer(
         self, space: SearchSpace, random_state: np.random.RandomState
     ) -> BaseOptimizer:
-        return SPSAOptimizer(
-            space, budget=self.n_iter, n_perturbations=self.n_perturbations,
-            c=self.c, initial_step=self.initial_step,
-            random_state=random_state.randint(np.iinfo(np.int32).max),
+        return make_optimizer(
+            SPSAOptimizer, space, random_state,
+            {"budget": self.n_iter, "n_perturbations": self.n_perturbations,
+             "c": self.c, "initial_step": self.initial_step},
         )

@@ -9,29 +9,28 @@ the resource.
 
 from __future__ import annotations
 
-import numbers
 from abc import abstractmethod
 from typing import Any, Callable
 
 import numpy as np
 
+from sklearn_hpo.optimizers._bracket import BracketSampler
 from sklearn_hpo.schedulers import (
     Bracket,
     Rung,
 )
 from sklearn_hpo.search._base import check_param_names, fit_docstring
+from sklearn_hpo.search._common_params import MULTI_FIDELITY_PARAMS
 from sklearn_hpo.search._evaluation import (
     EvaluatedSearchMixin,
     Evaluation,
     active_evaluation,
 )
-from sklearn_hpo.search._hyperband_sampler import BracketSampler
+from sklearn_hpo.search._params import search_parameters
 from sklearn_hpo.search._resources import make_resource
 from sklearn_hpo.space import as_search_space
 from sklearn_hpo.utils._compat import (
     BaseSearchCV,
-    Interval,
-    StrOptions,
     num_samples,
 )
 
@@ -44,69 +43,16 @@ def _best_first(scores: np.ndarray) -> np.ndarray:
     return np.argsort(keyed, kind="stable")
 
 
+@search_parameters(*MULTI_FIDELITY_PARAMS)
 class BaseMultiFidelitySearchCV(EvaluatedSearchMixin, BaseSearchCV):
     """Base class of the searches that run brackets of successive halving.
 
     Subclasses implement :meth:`_make_plan` (and may override
-    :meth:`_shrink`).
+    :meth:`_shrink`). Its parameters are
+    :data:`~sklearn_hpo.search._common_params.MULTI_FIDELITY_PARAMS`; a
+    subclass adds its own with
+    :func:`~sklearn_hpo.search._params.search_parameters`.
     """
-
-    _parameter_constraints: dict = {
-        **BaseSearchCV._parameter_constraints,
-        "search_spaces": [dict, list],
-        "resource": [str],
-        "min_resources": [
-            Interval(numbers.Integral, 1, None, closed="left"),
-            StrOptions({"auto", "smallest"}),
-        ],
-        "max_resources": [
-            Interval(numbers.Integral, 1, None, closed="left"),
-            StrOptions({"auto"}),
-        ],
-        "factor": [Interval(numbers.Real, 1, None, closed="neither")],
-        "warm_start": ["boolean", StrOptions({"auto"})],
-        "random_state": ["random_state"],
-    }
-
-    @abstractmethod
-    def __init__(
-        self,
-        estimator: Any,
-        search_spaces: Any,
-        *,
-        resource: str = "n_samples",
-        min_resources: Any = "auto",
-        max_resources: Any = "auto",
-        factor: float = 3,
-        warm_start: Any = "auto",
-        scoring: Any = None,
-        n_jobs: int | None = None,
-        refit: Any = True,
-        cv: Any = None,
-        verbose: int = 0,
-        pre_dispatch: Any = "2*n_jobs",
-        random_state: Any = None,
-        error_score: Any = np.nan,
-        return_train_score: bool = False,
-    ) -> None:
-        super().__init__(
-            estimator=estimator,
-            scoring=scoring,
-            n_jobs=n_jobs,
-            refit=refit,
-            cv=cv,
-            verbose=verbose,
-            pre_dispatch=pre_dispatch,
-            error_score=error_score,
-            return_train_score=return_train_score,
-        )
-        self.search_spaces = search_spaces
-        self.resource = resource
-        self.min_resources = min_resources
-        self.max_resources = max_resources
-        self.factor = factor
-        self.warm_start = warm_start
-        self.random_state = random_state
 
     # ------------------------------------------------------------ strategy
     @abstractmethod

@@ -1,23 +1,16 @@
 """scikit-learn's own estimator checks on every *SearchCV class."""
 
+import inspect
+
 import pytest
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_hpo import (
-    AnnealingSearchCV,
-    BayesSearchCV,
-    CoarseToFineSearchCV,
-    EvolutionarySearchCV,
-    HyperbandSearchCV,
-    ParticleSwarmSearchCV,
-    Real,
-    SuccessiveHalvingSearchCV,
-    TPESearchCV,
-)
-from sklearn_hpo.search import CoordinateDescentSearchCV, HybridSearchCV, SPSASearchCV
+import sklearn_hpo
+from sklearn_hpo import BayesSearchCV, Real
+from sklearn_hpo._registry import STRATEGIES
 from sklearn_hpo.utils._compat import SKLEARN_VERSION
 
 # The checks scikit-learn itself expects GridSearchCV to fail (see its
@@ -35,29 +28,33 @@ if SKLEARN_VERSION < (1, 6):
         "search_spaces is a required parameter"
     )
 
-SEARCHES = [
-    (BayesSearchCV, {"optimizer": "gp", "n_initial_points": 2}),
-    (BayesSearchCV, {"optimizer": "tpe", "n_initial_points": 2}),
-    (BayesSearchCV, {"optimizer": "random"}),
-    (TPESearchCV, {"n_initial_points": 2}),
-    (CoarseToFineSearchCV, {}),
-    (AnnealingSearchCV, {}),
-    (EvolutionarySearchCV, {"population_size": 2}),
-    (ParticleSwarmSearchCV, {"n_particles": 2}),
-    (HybridSearchCV, {}),
-    (CoordinateDescentSearchCV, {}),
-    (SPSASearchCV, {}),
-]
+# Small settings of the parameters a search has, so that the checks run fast:
+# model-based strategies start modelling after 2 points, populations of 2;
+# multi-fidelity ones (no n_iter, on the n_samples resource) run two small
+# brackets (Hyperband; the second one model-based with sampler="tpe"), or one
+# of 4 then 1 candidates (successive halving).
+FAST = {
+    "n_initial_points": 2,
+    "population_size": 2,
+    "n_particles": 2,
+    "n_iter": 3,
+    "factor": 4,
+    "n_brackets": 2,
+    "min_points_in_model": 1,
+    "n_candidates": 4,
+}
 
-# Multi-fidelity searches (no n_iter), on the n_samples resource: two small
-# brackets (the second one model-based), and one with 3 then 1 candidates.
-MULTI_FIDELITY_SEARCHES = [
-    (
-        HyperbandSearchCV,
-        {"factor": 4, "n_brackets": 2, "sampler": "tpe", "min_points_in_model": 1},
-    ),
-    (SuccessiveHalvingSearchCV, {"n_candidates": 3}),
-]
+
+def _fast(cls, **params):
+    names = inspect.signature(cls).parameters
+    return {**{k: v for k, v in FAST.items() if k in names}, **params}
+
+
+# Every strategy of the registry, and BayesSearchCV's option for the optimizer
+# of another strategy.
+SEARCHES = [
+    (getattr(sklearn_hpo, s.search), dict(s.params)) for s in STRATEGIES
+] + [(BayesSearchCV, {"optimizer": "tpe"})]
 
 ESTIMATORS = [
     (LogisticRegression(), {"C": Real(1e-2, 1e2, log=True)}),
@@ -70,12 +67,9 @@ ESTIMATORS = [
 
 
 def _instances():
-    for cls, extra in SEARCHES:
+    for cls, params in SEARCHES:
         for est, space in ESTIMATORS:
-            yield cls(est, space, n_iter=3, cv=2, random_state=0, **extra)
-    for cls, extra in MULTI_FIDELITY_SEARCHES:
-        for est, space in ESTIMATORS:
-            yield cls(est, space, cv=2, random_state=0, **extra)
+            yield cls(est, space, cv=2, random_state=0, **_fast(cls, **params))
 
 
 @parametrize_with_checks(list(_instances()))

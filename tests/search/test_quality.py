@@ -1,4 +1,4 @@
-"""Each model-based search beats RandomizedSearchCV on known functions.
+"""Each sequential search beats RandomizedSearchCV on known functions.
 
 The estimator doubles' score is a known function of their parameters (Branin,
 Hartmann-6), so these tests are fast and deterministic (fixed seeds).
@@ -9,16 +9,9 @@ import pytest
 from scipy import stats
 from sklearn.model_selection import KFold, RandomizedSearchCV
 
-from sklearn_hpo import (
-    AnnealingSearchCV,
-    BayesSearchCV,
-    CoarseToFineSearchCV,
-    EvolutionarySearchCV,
-    ParticleSwarmSearchCV,
-    Real,
-    TPESearchCV,
-)
-from sklearn_hpo.search import CoordinateDescentSearchCV, SPSASearchCV
+import sklearn_hpo
+from sklearn_hpo import Real
+from sklearn_hpo._registry import STRATEGIES
 from sklearn_hpo.utils._testing import (
     BRANIN_MAX,
     HARTMANN6_MAX,
@@ -42,40 +35,27 @@ PROBLEMS = {
     ),
 }
 
+# The sequential strategies with their defaults, but random search (the
+# baseline itself).
 SEARCHES = {
-    "gp": lambda est, space, n, seed: BayesSearchCV(
-        est, space, n_iter=n, cv=CV, random_state=seed
-    ),
-    "tpe": lambda est, space, n, seed: TPESearchCV(
-        est, space, n_iter=n, cv=CV, random_state=seed
-    ),
-    "coarse_to_fine": lambda est, space, n, seed: CoarseToFineSearchCV(
-        est, space, n_iter=n, cv=CV, random_state=seed
-    ),
-    "annealing": lambda est, space, n, seed: AnnealingSearchCV(
-        est, space, n_iter=n, cv=CV, random_state=seed
-    ),
-    "evolutionary": lambda est, space, n, seed: EvolutionarySearchCV(
-        est, space, n_iter=n, cv=CV, random_state=seed
-    ),
-    "particle_swarm": lambda est, space, n, seed: ParticleSwarmSearchCV(
-        est, space, n_iter=n, cv=CV, random_state=seed
-    ),
-    "coordinate": lambda est, space, n, seed: CoordinateDescentSearchCV(
-        est, space, n_iter=n, cv=CV, random_state=seed
-    ),
-    "spsa": lambda est, space, n, seed: SPSASearchCV(
-        est, space, n_iter=n, cv=CV, random_state=seed
-    ),
+    s.name: s
+    for s in STRATEGIES
+    if s.family != "multi-fidelity" and s.name != "random"
 }
 SEEDS = [0, 1, 2, 3, 4]
 
 
-def mean_best(make, problem):
+def mean_best(strategy, problem):
     est, bounds, n_iter = PROBLEMS[problem]
     space = {k: Real(lo, hi) for k, (lo, hi) in bounds.items()}
+    cls = getattr(sklearn_hpo, strategy.search)
     return np.mean(
-        [make(est, space, n_iter, s).fit(X).best_score_ for s in SEEDS]
+        [
+            cls(est, space, n_iter=n_iter, cv=CV, random_state=seed, **strategy.params)
+            .fit(X)
+            .best_score_
+            for seed in SEEDS
+        ]
     )
 
 

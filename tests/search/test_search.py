@@ -1,5 +1,7 @@
 """Drop-in behaviour of the sequential searches: the GridSearchCV contract."""
 
+import functools
+import inspect
 import pickle
 import warnings
 
@@ -21,54 +23,37 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
+import sklearn_hpo
 from sklearn_hpo import (
-    AnnealingSearchCV,
     BayesSearchCV,
     Categorical,
     CoarseToFineSearchCV,
     EvolutionarySearchCV,
     Integer,
-    ParticleSwarmSearchCV,
     Real,
-    TPESearchCV,
 )
-from sklearn_hpo.search import CoordinateDescentSearchCV, HybridSearchCV, SPSASearchCV
+from sklearn_hpo._registry import STRATEGIES
+from sklearn_hpo.search import HybridSearchCV
 
 X, y = make_classification(n_samples=120, n_features=6, random_state=0)
 
-SEARCHES = {
-    "gp": lambda est, space, **kw: BayesSearchCV(
-        est, space, n_initial_points=3, **kw
-    ),
-    "tpe": lambda est, space, **kw: TPESearchCV(est, space, n_initial_points=3, **kw),
-    "random": lambda est, space, **kw: BayesSearchCV(
-        est, space, optimizer="random", **kw
-    ),
-    "coarse_to_fine": lambda est, space, **kw: CoarseToFineSearchCV(est, space, **kw),
-    "annealing": lambda est, space, **kw: AnnealingSearchCV(est, space, **kw),
-    "evolutionary": lambda est, space, **kw: EvolutionarySearchCV(
-        est, space, population_size=3, **kw
-    ),
-    "particle_swarm": lambda est, space, **kw: ParticleSwarmSearchCV(
-        est, space, n_particles=3, **kw
-    ),
-    "hybrid": lambda est, space, **kw: HybridSearchCV(est, space, **kw),
-    "coordinate": lambda est, space, **kw: CoordinateDescentSearchCV(
-        est, space, **kw
-    ),
-    "spsa": lambda est, space, **kw: SPSASearchCV(est, space, **kw),
-}
+# Every sequential strategy of the registry, with small populations and
+# initial designs.
+FAST = {"n_initial_points": 3, "population_size": 3, "n_particles": 3}
+SEQUENTIAL = [s for s in STRATEGIES if s.family != "multi-fidelity"]
 
+
+def _maker(strategy):
+    cls = getattr(sklearn_hpo, strategy.search)
+    names = inspect.signature(cls).parameters
+    fast = {k: v for k, v in FAST.items() if k in names}
+    return functools.partial(cls, **strategy.params, **fast)
+
+
+SEARCHES = {s.name: _maker(s) for s in SEQUENTIAL}
 
 # Extra cv_results_ columns that a search's optimizer adds (candidate_info).
-OPTIMIZER_COLUMNS = {
-    "CoarseToFineSearchCV": {"level", "region"},
-    "EvolutionarySearchCV": {"generation"},
-    "ParticleSwarmSearchCV": {"iteration"},
-    "HybridSearchCV": {"grid_point"},
-    "CoordinateDescentSearchCV": {"cycle", "coordinate"},
-    "SPSASearchCV": {"iteration"},
-}
+OPTIMIZER_COLUMNS = {s.search: set(s.columns) for s in SEQUENTIAL}
 
 
 @pytest.fixture(params=sorted(SEARCHES))

@@ -24,6 +24,7 @@ from sklearn_hpo.optimizers._coarse_to_fine._plan import (
     TopK,
     coarse_to_fine_plan,
 )
+from sklearn_hpo.optimizers._docstring import optimizer_docstring
 from sklearn_hpo.utils._validation import check_option
 
 __all__ = ["CoarseToFineOptimizer", "Region"]
@@ -67,6 +68,7 @@ class Region:
     params: dict
 
 
+@optimizer_docstring
 class CoarseToFineOptimizer(BaseOptimizer):
     """Coarse-to-fine search: a coarse space-filling sample, then zoom levels.
 
@@ -111,8 +113,6 @@ class CoarseToFineOptimizer(BaseOptimizer):
 
     Attributes
     ----------
-    space : SearchSpace
-        The validated search space.
     plan : CoarseToFinePlan
         The budget split (coarse stage, level sizes, ``top_k``, ``zoom``).
     level : int
@@ -121,12 +121,7 @@ class CoarseToFineOptimizer(BaseOptimizer):
         The current level's (merged) boxes, best first.
     regions : list of Region
         Every box searched so far, in order; ``regions[i].region == i``.
-    X_unit : ndarray of shape (n_observations, n_columns)
-        Told candidates in canonical unit-cube form (NaN = inactive).
-    y : ndarray of shape (n_observations,)
-        Told scores; failed evaluations are NaN.
-    budgets : ndarray of shape (n_observations,)
-        Budget of each observation; NaN when not given (unused).
+    {observations}
 
     See Also
     --------

@@ -13,11 +13,10 @@ __all__ = ["CoarseToFinePlan", "coarse_to_fine_plan"]
 
 TopK = Union[int, float]
 
-# Defaults, measured on Branin, Hartmann-6, Rosenbrock-4, Ackley-3, Levy-4 and
-# a log-scaled SVC-like surface against random search and TPE (budgets 30-50
-# and 100): a short coarse stage and many small levels (zooming around the
-# best point found so far, level after level) beat a long coarse stage with
-# two or three big levels, which mostly re-sample around coarse noise.
+# The defaults make a short coarse stage and many small levels (zooming
+# around the best point found so far, level after level) rather than a long
+# coarse stage with two or three big levels, which mostly re-sample around
+# coarse noise (the comparisons are in benchmarks/).
 # Share of the budget spent on the coarse, space-filling stage (level 0).
 _COARSE_FRACTION = 0.2
 # Zoom (shrink) factor of the boxes per level, in the unit cube.

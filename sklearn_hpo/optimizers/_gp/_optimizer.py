@@ -11,6 +11,7 @@ from scipy.spatial import cKDTree
 from scipy.stats import qmc
 
 from sklearn_hpo.optimizers._base import BaseOptimizer
+from sklearn_hpo.optimizers._docstring import optimizer_docstring
 from sklearn_hpo.optimizers._gp._acquisition import (
     log_expected_improvement,
     log_probability_of_improvement,
@@ -44,9 +45,8 @@ _MIN_DISTANCE = 0.01
 # Polishing refines a candidate within this distance (per unit-cube column)
 # of where it started. Unbounded, L-BFGS-B follows the acquisition's growth
 # towards the edges of the cube: once a local optimum is refined, the model's
-# variance is largest in the corners, and expected improvement then spent
-# every other evaluation on a corner (Hartmann-6 stuck at a local optimum:
-# 11 of evaluations 38-59 were corners).
+# variance is largest in the corners, and expected improvement would spend
+# every other evaluation on a corner.
 _POLISH_RADIUS = 0.2
 
 _controller: Any = None
@@ -76,6 +76,7 @@ def _polish_bounds(x0: np.ndarray) -> list[tuple[float, float]]:
     return list(zip(np.clip(x0 - r, 0.0, 1.0), np.clip(x0 + r, 0.0, 1.0)))
 
 
+@optimizer_docstring
 class GPOptimizer(BaseOptimizer):
     """Bayesian optimisation with a Gaussian-process surrogate (maximising).
 
@@ -129,14 +130,7 @@ class GPOptimizer(BaseOptimizer):
 
     Attributes
     ----------
-    space : SearchSpace
-        The validated search space.
-    X_unit : ndarray of shape (n_observations, n_columns)
-        Told candidates in canonical unit-cube form (NaN = inactive).
-    y : ndarray of shape (n_observations,)
-        Told scores; failed evaluations are NaN.
-    budgets : ndarray of shape (n_observations,)
-        Budget of each observation (unused by this optimizer).
+    {observations}
     model_ : GaussianProcess or None
         The Gaussian process of the last model-based :meth:`ask`, None
         before the first one. ``model_.theta_`` holds its log length scales

@@ -9,6 +9,7 @@ from typing import Any, Callable, Union
 import numpy as np
 
 from sklearn_hpo.optimizers._base import BaseOptimizer
+from sklearn_hpo.optimizers._docstring import optimizer_docstring
 from sklearn_hpo.optimizers._tpe._parzen import ParzenEstimator
 from sklearn_hpo.utils._validation import check_int
 
@@ -25,6 +26,7 @@ def default_gamma(n: int) -> int:
     return min(math.ceil(0.1 * n), 25)
 
 
+@optimizer_docstring
 class TPEOptimizer(BaseOptimizer):
     """Tree-structured Parzen estimator (TPE), multivariate by default.
 
@@ -63,14 +65,7 @@ class TPEOptimizer(BaseOptimizer):
 
     Attributes
     ----------
-    space : SearchSpace
-        The validated search space.
-    X_unit : ndarray of shape (n_observations, n_columns)
-        Told candidates in canonical unit-cube form (NaN = inactive).
-    y : ndarray of shape (n_observations,)
-        Told scores; failed evaluations are NaN.
-    budgets : ndarray of shape (n_observations,)
-        Budget of each observation; NaN when not given (unused by TPE).
+    {observations}
 
     Notes
     -----

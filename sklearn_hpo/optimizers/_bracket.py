@@ -14,17 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from sklearn_hpo.optimizers import (
-    GPOptimizer,
-    RandomOptimizer,
-    SearchSpaceExhaustedWarning,
-    TPEOptimizer,
-)
+from sklearn_hpo.optimizers._base import SearchSpaceExhaustedWarning
+from sklearn_hpo.optimizers._named import optimizer_class
+from sklearn_hpo.optimizers._random import RandomOptimizer
 from sklearn_hpo.space import SearchSpace
 
 __all__ = ["BracketSampler"]
-
-_MODELS = {"tpe": TPEOptimizer, "gp": GPOptimizer}
 
 
 class BracketSampler:
@@ -35,7 +30,8 @@ class BracketSampler:
     space : SearchSpace
         The search space.
     sampler : {"random", "tpe", "gp"}
-        Random sampling (Hyperband) or a model (BOHB).
+        Random sampling (Hyperband) or a model (BOHB): the name of a
+        strategy of ``sklearn_hpo._registry`` whose optimizer is used.
     random_state : numpy.random.RandomState
         Source of the optimizers' seeds.
     min_points_in_model : int or None, default=None
@@ -119,7 +115,7 @@ class BracketSampler:
         idx = [i for i, b in enumerate(self.budgets) if b == budget]
         told = [self.configs[i] for i in idx]
         scores = [self.scores[i] for i in idx]
-        model = _MODELS[self.sampler](
+        model = optimizer_class(self.sampler)(
             self.space, n_initial_points=self.min_points, random_state=self._seed()
         )
         model.tell(told, scores, budgets=[budget] * len(idx))
