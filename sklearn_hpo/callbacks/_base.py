@@ -92,6 +92,40 @@ class BaseStopper:
         run = _Run(start=time.time())
         self._runs[(context.root_uuid, _task_path(context))] = run
         self._publish(run)
+        # sklearn_hpo's searches ask their stoppers after every round or
+        # rung, with its new rows (search_checkpoint); the callback protocol
+        # itself passes no scores during a search.
+        from sklearn_hpo.search._evaluation import active_evaluation
+
+        evaluation = active_evaluation(estimator)
+        if evaluation is not None:
+            evaluation.add_stopper(self, context)
+
+    def search_checkpoint(self, context: Any, results: dict, search: Any) -> bool:
+        """Answer, after a round or rung of one of sklearn_hpo's searches.
+
+        Parameters
+        ----------
+        context : sklearn.callback.CallbackContext
+            The root context the stopper was set up with.
+        results : dict
+            The ``cv_results_`` rows of the candidates that just completed.
+        search : estimator instance
+            The search being fit.
+
+        Returns
+        -------
+        bool
+            Whether the search should start no more rounds or rungs.
+        """
+        run, _ = self._find_run(context)
+        if run is None:
+            return False
+        self._observe_rows(run, results, search)
+        return self._answer(run, False)
+
+    def _observe_rows(self, run: _Run, results: dict, holder: Any) -> None:
+        """See the candidates of ``results``, all of them new."""
 
     def teardown(self, estimator: Any, context: Any) -> None:
         """Forget the fit's state (the public attributes stay).

@@ -37,15 +37,13 @@ _SCORES_DOC = """
       exists only once the fit is over), and ignore stop answers anyway: they
       evaluate all their candidates, and the stopper records the best score at
       the end.
-    - sklearn_hpo's searches honour a stop answer at the end of each round
-      (the searches with ``n_iter``: one batch of ``n_points`` candidates) or
-      rung (``HyperbandSearchCV``, ``SuccessiveHalvingSearchCV``), but give no
-      ``fitted_estimator`` there either: the stopper sees the scores only at
-      the end and does not stop them. A search that passes
-      ``reconstruction_attributes={"cv_results_": ...}`` (the results so far)
-      to ``call_on_fit_task_end`` at the end of each round is stopped right
-      after the round that meets the condition; the refit of the best
-      candidate follows as usual.
+    - sklearn_hpo's searches show the stopper the new rows at the end of each
+      round (the searches with ``n_iter``: one batch of ``n_points``
+      candidates) or rung (``HyperbandSearchCV``, ``SuccessiveHalvingSearchCV``)
+      and honour its answer: no round or rung starts after the one that meets
+      the condition, and the best candidate is refit as usual. (The stopper
+      registers with the search in ``setup``; the callback protocol itself
+      passes no scores during a search.)
 """
 
 _METRIC_DOC = """
@@ -129,6 +127,15 @@ class _ScoreStopper(BaseStopper):
                 run.best = float(score)
             self._see(run, float(score))
         run.n_seen = max(run.n_seen, len(scores))
+        self._publish(run)
+
+    def _observe_rows(self, run: _Run, results: dict, holder: Any) -> None:
+        """See the candidates of ``results``, all of them new."""
+        for score in self._scores(results, holder):
+            if not math.isnan(score) and not score <= run.best:  # NaN best too
+                run.best = float(score)
+            self._see(run, float(score))
+            run.n_seen += 1
         self._publish(run)
 
     def _observe_final(self, run: _Run, results: dict, holder: Any) -> None:

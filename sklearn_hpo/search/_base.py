@@ -99,6 +99,7 @@ class BaseSequentialSearchCV(EvaluatedSearchMixin, BaseSearchCV):
         with evaluation.running(
             evaluate_candidates, callback_ctx, order_by="round" if sliding else None
         ):
+            evaluation.planned_tasks = self.n_iter * evaluation.n_splits
             optimizer = self._make_optimizer(space, evaluation.random_state())
             if sliding:
                 run_sliding(self, optimizer, initial, evaluation)

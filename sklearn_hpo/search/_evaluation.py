@@ -194,9 +194,12 @@ class Evaluation:
         self.n_samples: int | None = None
         self._evaluate_candidates: Callable | None = None
         self._dispatcher: SearchParallel | None = None
+        self._callback_ctx: Any = None
         self._search_ctx: Any = None
-        self._task_name = "round"
+        self._call_task: str | None = None
         self._round_column: str | None = "round"
+        self._stoppers: list[tuple[Any, Any]] = []
+        self.planned_tasks: int | None = None
         self._pending: dict | None = None
 
     @contextlib.contextmanager
@@ -217,7 +220,7 @@ class Evaluation:
         evaluate_candidates: Callable,
         callback_ctx: Any = None,
         *,
-        task_name: str = "round",
+        call_task: str | None = None,
         round_column: str | None = "round",
         order_by: str | None = None,
     ) -> Iterator[Evaluation]:
@@ -229,8 +232,11 @@ class Evaluation:
             The function ``BaseSearchCV.fit`` passes to ``_run_search``.
         callback_ctx : CallbackContext or None, default=None
             The context ``BaseSearchCV.fit`` passes (scikit-learn >= 1.9).
-        task_name : str, default="round"
-            Name of each call's callback task (e.g. ``"rung"``).
+        call_task : str or None, default=None
+            Name of a callback task opened for each call (the multi-fidelity
+            searches' ``"halving-iteration"``, as scikit-learn's Halving
+            searches); None puts every fit of every call right under the
+            search's task, as ``RandomizedSearchCV`` does.
         round_column : str or None, default="round"
             ``cv_results_`` column numbering the calls; None adds none.
         order_by : str or None, default=None
@@ -247,11 +253,8 @@ class Evaluation:
         )
         self.n_splits = len(self.splits.splits)
         self._evaluate_candidates = evaluate_candidates
-        self._task_name, self._round_column = task_name, round_column
-        if callback_ctx is not None:
-            self._search_ctx = callback_ctx.subcontext(
-                task_name="search", max_subtasks=None
-            ).call_on_fit_task_begin(estimator=search)
+        self._call_task, self._round_column = call_task, round_column
+        self._callback_ctx = callback_ctx
         with SearchParallel.install(evaluate_candidates) as dispatcher:
             self._dispatcher = dispatcher
             if search.storage is not None:
@@ -321,17 +324,21 @@ class Evaluation:
         if self._round_column is not None:
             more[self._round_column] = [self.n_calls] * len(batch)
         more.update(info or {})
+        indices = list(range(self.n_candidates, self.n_candidates + len(batch)))
         call_ctx = None
-        if self._search_ctx is not None:
-            call_ctx = self._search_ctx.subcontext(
-                task_name=self._task_name,
+        search_ctx = self._search_context()
+        if search_ctx is not None and self._call_task is None:
+            offset = indices[0] * self.n_splits
+            kwargs["callback_ctx"] = _OffsetContext(search_ctx, offset)
+        elif search_ctx is not None:
+            call_ctx = search_ctx.subcontext(
+                task_name=self._call_task,
                 max_subtasks=len(batch) * self.n_splits,
                 sequential_subtasks=False,
             ).call_on_fit_task_begin(estimator=self.search)
             kwargs["callback_ctx"] = call_ctx
         if self._dispatcher is not None:
             self._dispatcher.n_tasks = len(batch) * self.n_splits
-        indices = list(range(self.n_candidates, self.n_candidates + len(batch)))
         self.n_candidates += len(batch)
         results, replayed = self._call(indices, [*batch], more, **kwargs)
         self.n_calls += 1
@@ -343,7 +350,35 @@ class Evaluation:
             estimator=self.search
         ):
             self._stop_requested = True
+        self._checkpoint(results)
         return _scores(results, self.search.refit, len(batch))
+
+    def _search_context(self) -> Any:
+        """The search's callback task, opened at the first call (when the
+        strategy has set :attr:`planned_tasks`)."""
+        if self._search_ctx is None and self._callback_ctx is not None:
+            self._search_ctx = self._callback_ctx.subcontext(
+                task_name="search",
+                max_subtasks=self.planned_tasks,
+                sequential_subtasks=self._call_task is not None,
+            ).call_on_fit_task_begin(estimator=self.search)
+        return self._search_ctx
+
+    def add_stopper(self, stopper: Any, context: Any) -> None:
+        """Ask ``stopper`` after every call whether to go on.
+
+        The stoppers of :mod:`sklearn_hpo.callbacks` register here from their
+        ``setup`` hook, with the search's root callback context: scikit-learn's
+        callback protocol gives a callback no scores during a search, and no
+        task of ours ends after each round (the tasks are scikit-learn's own).
+        """
+        self._stoppers.append((stopper, context))
+
+    def _checkpoint(self, results: dict) -> None:
+        """Show the stoppers a call's new rows; one may ask to stop."""
+        for stopper, context in self._stoppers:
+            if stopper.search_checkpoint(context, results, self.search):
+                self._stop_requested = True
 
     @contextlib.contextmanager
     def concurrent(self) -> Iterator[bool]:
@@ -558,6 +593,25 @@ class EvaluatedSearchMixin:
                 candidate_params, n_splits, out, more_results
             )
         return evaluation.format_results(candidate_params, n_splits, out, more_results)
+
+
+class _OffsetContext:
+    """The search's callback context, for one call of ``evaluate_candidates``.
+
+    ``evaluate_candidates`` numbers the fits of each call from 0; this
+    numbers them after those of the earlier calls, so that every fit of the
+    search is a task of the search's own, as in ``RandomizedSearchCV``.
+    """
+
+    def __init__(self, context: Any, offset: int) -> None:
+        self.context = context
+        self.offset = offset
+
+    def subcontext(self, task_name: str = "", task_id: int = 0, **kwargs: Any) -> Any:
+        """The context of fit ``task_id`` of this call."""
+        return self.context.subcontext(
+            task_name=task_name, task_id=self.offset + task_id, **kwargs
+        )
 
 
 def _refit_metric(results: dict, refit: Any) -> str | None:

@@ -143,7 +143,10 @@ class BaseMultiFidelitySearchCV(EvaluatedSearchMixin, BaseSearchCV):
         check_param_names(evaluation.estimator, space)
         resource.check(space)
         with evaluation.running(
-            evaluate_candidates, callback_ctx, task_name="rung", round_column=None
+            evaluate_candidates,
+            callback_ctx,
+            call_task="halving-iteration",
+            round_column=None,
         ):
             auto = "auto" if self.min_resources in ("exhaust", "smallest") else None
             lo, hi = resource.resolve(
@@ -156,6 +159,7 @@ class BaseMultiFidelitySearchCV(EvaluatedSearchMixin, BaseSearchCV):
             lo = self._first_resources(lo, hi)
             self.min_resources_, self.max_resources_ = lo, hi
             plan = self._make_plan(lo, hi)
+            evaluation.planned_tasks = sum(len(b.rungs) for b in plan)
             rng = evaluation.random_state()
             sampler = self._make_sampler(space, rng)
             resource.split_seed = int(rng.randint(np.iinfo(np.int32).max))

@@ -369,18 +369,11 @@ def test_our_searches_show_the_score_stoppers_every_score(cls, stopper):
     assert stopper.best_score_ == np.max(scores)
 
 
-# Our searches honour a stop answer after every round (see the deadline tests)
-# but do not pass their results so far to callbacks: the score stoppers need
-# ``reconstruction_attributes={"cv_results_": ...}`` at the end of each round.
-NEEDS_RESULTS_SO_FAR = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the search passes no cv_results_ to callbacks during its fit",
-)
+# Our searches show their stoppers each round's or rung's new rows
+# (search_checkpoint), and honour the answer before the next one.
 POINTS = [{"a": 0.1}, {"a": 0.5}, {"a": 0.95}, {"a": 0.2}, {"a": 0.3}, {"a": 0.4}]
 
 
-@NEEDS_RESULTS_SO_FAR
 @pytest.mark.parametrize("cls", SEQUENTIAL, ids=lambda c: c.__name__)
 def test_target_stops_our_searches_after_the_round_that_reaches_it(cls):
     search = cls(
@@ -390,7 +383,6 @@ def test_target_stops_our_searches_after_the_round_that_reaches_it(cls):
     assert n_evaluated(search.fit(X, Y)) == 3
 
 
-@NEEDS_RESULTS_SO_FAR
 @pytest.mark.parametrize("cls", SEQUENTIAL, ids=lambda c: c.__name__)
 def test_no_improvement_stops_our_searches_after_patience_rounds(cls):
     # 0.1, 0.5, 0.95 improve; 0.2 and 0.3 do not.
@@ -401,7 +393,6 @@ def test_no_improvement_stops_our_searches_after_patience_rounds(cls):
     assert n_evaluated(search.fit(X, Y)) == 5
 
 
-@NEEDS_RESULTS_SO_FAR
 @pytest.mark.parametrize("cls", [HyperbandSearchCV, SuccessiveHalvingSearchCV])
 @pytest.mark.parametrize(
     "stopper", [TargetScoreStopper(0.0), NoImprovementStopper(1)], ids=repr
