@@ -630,7 +630,8 @@ def test_sklearn_callbacks_see_rungs_and_can_stop_the_search(cls):
             self.tasks.append(context.task_name)
 
         def on_fit_task_end(self, estimator, context, **kwargs):
-            return context.task_name == "halving-iteration" and self.tasks.count("halving-iteration") >= stop
+            rung = "halving-iteration"
+            return context.task_name == rung and self.tasks.count(rung) >= stop
 
     stop = 3 if cls == "HyperbandSearchCV" else 2  # SH plans 3 rungs
     X, y = make_classification(300, random_state=0)
@@ -642,7 +643,8 @@ def test_sklearn_callbacks_see_rungs_and_can_stop_the_search(cls):
     )  # (SuccessiveHalvingSearchCV overrode _run_search without callback_ctx)
     search.set_callbacks(rec)
     search.fit(X, y)
-    assert rec.tasks.count("search") == 1 and rec.tasks.count("halving-iteration") == stop
+    assert rec.tasks.count("search") == 1
+    assert rec.tasks.count("halving-iteration") == stop
     assert len(search.n_resources_) == stop
     assert "round" not in search.cv_results_
     assert {"bracket", "iter", "n_resources"} <= set(search.cv_results_)
