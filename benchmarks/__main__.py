@@ -40,8 +40,9 @@ def _parser() -> argparse.ArgumentParser:
                      "overhead up to 60 evaluations, parallel budget 12 and 1 seed")
     run.add_argument("--tasks", type=_csv, default=None,
                      help="comma-separated subset of " + ",".join(T.DEFAULT_TASKS))
-    run.add_argument("--methods", type=_csv, default=list(M.METHODS),
-                     help="comma-separated subset")
+    run.add_argument("--methods", type=_csv, default=list(M.DEFAULT_METHODS),
+                     help="comma-separated subset (the *_storage variants, with "
+                     "a journal, run only when named)")
     run.add_argument("--budgets", type=lambda s: [int(b) for b in _csv(s)],
                      default=None, help="budgets (default 20,50,100; quick 20)")
     run.add_argument("--seeds", type=int, default=None,

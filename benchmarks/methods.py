@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import os
 import time
 import warnings
 from dataclasses import dataclass
@@ -107,20 +108,25 @@ def _common(task: T.Task, data: T.Data, scorer: TimedScorer, n_jobs: int) -> dic
 
 
 # ------------------------------------------------------------------ ours
-def _ours(strategy: Strategy) -> Callable[..., dict]:
-    """Adapter for a sequential strategy of the registry (its ``*SearchCV``)."""
+def _ours(strategy: Strategy, storage: bool = False) -> Callable[..., dict]:
+    """Adapter for a sequential strategy of the registry (its ``*SearchCV``);
+    ``storage``: with a journal (an SQLite file in a temporary directory)."""
 
     def run(task: T.Task, data: T.Data, budget: int, seed: int, n_jobs: int = 1,
             n_points: int = 1) -> dict:
+        import tempfile
+
         import sklearn_hpo
 
         scorer = _scorer(task)
-        search = getattr(sklearn_hpo, strategy.search)(
-            task.make_estimator(), T.ours(task.space), n_iter=budget,
-            n_points=n_points, random_state=seed, **strategy.params,
-            **_common(task, data, scorer, n_jobs),
-        )
-        return _fit_search(search, task, data, scorer, n_jobs)
+        with tempfile.TemporaryDirectory() as tmp:
+            search = getattr(sklearn_hpo, strategy.search)(
+                task.make_estimator(), T.ours(task.space), n_iter=budget,
+                n_points=n_points, random_state=seed, **strategy.params,
+                storage=os.path.join(tmp, "journal.db") if storage else None,
+                **_common(task, data, scorer, n_jobs),
+            )
+            return _fit_search(search, task, data, scorer, n_jobs)
 
     return run
 
@@ -295,10 +301,19 @@ _OURS_SEQUENTIAL = [
     if s.family != "multi-fidelity"
 ]
 
+# The same with a journal (storage=): what recording every candidate costs.
+_OURS_STORED = [
+    Method(f"{s.name}_storage", f"sklearn_hpo {s.label} + storage", (), True,
+           _ours(s, storage=True))
+    for s in STRATEGIES
+    if s.name in ("random", "tpe")
+]
+
 METHODS: dict[str, Method] = {
     m.name: m
     for m in [
         *_OURS_SEQUENTIAL,
+        *_OURS_STORED,
         Method("sk_random", "scikit-learn RandomizedSearchCV", (), True, _sk_random),
         Method("sk_halving", "scikit-learn HalvingRandomSearchCV", (), False,
                _halving(ours=False), needs_data=True, sequential=False),
@@ -317,6 +332,8 @@ METHODS: dict[str, Method] = {
     ]
 }
 OURS = (*(m.name for m in _OURS_SEQUENTIAL), "sh")
+# The journal variants only measure the journal's overhead: named on demand.
+DEFAULT_METHODS = tuple(m for m in METHODS if m not in {x.name for x in _OURS_STORED})
 BASELINE = "sk_random"  # normalised score 0 = its mean best
 PIP_NAMES = {"skopt": "scikit-optimize", "optuna_integration": "optuna-integration"}
 
