@@ -49,7 +49,7 @@ def test_the_journal_does_not_import_scikit_learn(run_child, tmp_path):
         "    study = storage.open_study(None, {'data': stable_hash([1, 2])})\n"
         "    study.record(CandidateRecord(0, {'C': 1.0}, {'score': [1.0]}))\n"
         "    study.rows()\n"
-        f"load_results({str(path)!r}, as_frame=True)\n"
+        f"load_results({str(path)!r})\n"
         "import sys\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('sklearn', 'sklearn_hpo')))\n"

@@ -263,6 +263,10 @@ def test_another_process_reads_a_running_search(tmp_path):
     n = len(partial["params"])
     assert list(final["params"][:n]) == list(partial["params"])
     assert set(final) >= {"mean_test_score", "rank_test_score", "param_a", "round"}
+    try:
+        import pandas  # noqa: F401
+    except ImportError:  # the frame is an option
+        return
     frame = load_results(path, as_frame=True)
     assert len(frame) == 30
 
