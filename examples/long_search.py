@@ -37,6 +37,7 @@ import tempfile
 import time
 
 import numpy as np
+import sklearn
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 from sklearn.pipeline import make_pipeline
@@ -69,12 +70,15 @@ def show_progress(search):
     ``verbose=1`` (a line per completed candidate)."""
     try:
         from sklearn.callback import ProgressBar
-
-        search.set_callbacks(ProgressBar(max_propagation_depth=0))
-    except ImportError as error:
-        print(f"  (no progress bar: {error}; verbose=1 instead)")
-        search.set_params(verbose=1)
-    return search
+    except ImportError:
+        why = f"scikit-learn {sklearn.__version__} has no callbacks"
+    else:
+        try:
+            return search.set_callbacks(ProgressBar(max_propagation_depth=0))
+        except ImportError:
+            why = 'ProgressBar needs rich: pip install rich (or ".[progress]")'
+    print(f"  (no progress bar: {why}; verbose=1 instead)")
+    return search.set_params(verbose=1)
 
 
 def n_rows(journal, study):
