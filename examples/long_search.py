@@ -116,7 +116,7 @@ def watch(journal, study, n_iter, out, ready, done):
                   f"{np.nanmax(scores):.4f}", flush=True)  # fmt: skip
         if finished:
             break
-        done.wait(1.0)
+        done.wait(2.0)
 
     ax = plot_convergence(results)
     ax.set_title(f"BayesSearchCV on digits: {last} candidates (from the journal)")
