@@ -1,7 +1,11 @@
-"""Plots of fitted searches (needs matplotlib: ``pip install 'sklearn_hpo[plot]'``).
+"""Plots of searches (needs matplotlib: ``pip install matplotlib``, or
+``pip install ".[plot]"`` from a clone of sklearn_hpo).
 
 They read only ``cv_results_`` (and ``best_index_``), so they also work on
-scikit-learn's own searches; matplotlib is imported when a plot is drawn.
+scikit-learn's own searches, and on the ``cv_results_``-shaped dict (or
+DataFrame) that :func:`sklearn_hpo.load_results` reads from a journal, in
+another process while the search runs. matplotlib is imported when a plot is
+drawn.
 """
 
 from sklearn_hpo.plotting._plots import plot_convergence, plot_parameter, plot_rungs

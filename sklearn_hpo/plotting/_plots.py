@@ -1,7 +1,12 @@
-"""Plots of a fitted search, read from its ``cv_results_`` (matplotlib, lazily)."""
+"""Plots of a search's ``cv_results_`` (a fitted search's, or a journal's).
+
+matplotlib is imported when a plot is drawn.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -15,7 +20,9 @@ def _pyplot() -> Any:
         import matplotlib.pyplot as plt
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError(
-            "sklearn_hpo.plotting needs matplotlib: pip install 'sklearn_hpo[plot]'."
+            "sklearn_hpo.plotting needs matplotlib, which is not installed: "
+            "pip install matplotlib (or, from a clone of sklearn_hpo, "
+            "pip install '.[plot]')."
         ) from exc
     return plt
 
@@ -24,24 +31,115 @@ def _axes(ax: Any) -> Any:
     return _pyplot().subplots()[1] if ax is None else ax
 
 
-def _results(search: Any) -> dict:
+@dataclass(frozen=True)
+class _Source:
+    """What a plot reads: ``cv_results_`` and, for a search, its settings.
+
+    A ``cv_results_``-shaped dict or DataFrame (such as
+    :func:`sklearn_hpo.load_results` returns) has no ``refit``, no
+    ``best_index_`` and no ``search_spaces``: the best row is worked out
+    from the scores, and the resource parameter from ``n_resources``.
+    """
+
+    results: dict
+    name: str
+    is_search: bool
+    refit: Any = None
+    best_index: Any = None
+    resource: str | None = None
+    search_spaces: Any = None
+
+
+def _results(search: Any) -> _Source:
+    if isinstance(search, Mapping) or _is_frame(search):
+        results = _from_frame(search) if _is_frame(search) else dict(search)
+        if "params" in results and not len(results["params"]):
+            raise ValueError("The results hold no candidate yet: nothing to plot.")
+        if "params" not in results or not any(
+            k.startswith("mean_test_") for k in results
+        ):
+            raise ValueError(
+                "A cv_results_-shaped dict or DataFrame needs a 'params' column "
+                f"and 'mean_test_*' columns; got the columns {sorted(results)}."
+            )
+        resource = _resource_from(results)
+        return _Source(results, "the results", False, resource=resource)
     results = getattr(search, "cv_results_", None)
     if results is None:
+        if not hasattr(search, "fit"):
+            raise TypeError(
+                "search must be a fitted search, a cv_results_-shaped dict or a "
+                f"DataFrame (as sklearn_hpo.load_results returns), got "
+                f"{type(search).__name__}."
+            )
         raise NotFittedError(
             f"This {type(search).__name__} instance is not fitted yet: call 'fit' "
             "before plotting it."
         )
+    return _Source(
+        results,
+        type(search).__name__,
+        True,
+        refit=getattr(search, "refit", None),
+        best_index=getattr(search, "best_index_", None),
+        resource=getattr(search, "resource", None),
+        search_spaces=getattr(search, "search_spaces", None),
+    )
+
+
+def _is_frame(value: Any) -> bool:
+    # Duck-typed, so that pandas is never imported here.
+    return hasattr(value, "columns") and hasattr(value, "to_numpy")
+
+
+def _from_frame(frame: Any) -> dict:
+    results = {str(c): frame[c].to_numpy() for c in frame.columns}
+    if "params" in results:
+        results["params"] = list(results["params"])
     return results
 
 
-def _score_key(search: Any, results: dict, metric: str | None) -> str:
+def _resource_from(results: dict) -> str | None:
+    """The parameter that holds each row's ``n_resources``, if one does."""
+    if "n_resources" not in results or not len(results["params"]):
+        return None
+    resources = list(np.asarray(results["n_resources"]))
+    first = results["params"][0]
+    for name in first:
+        values = [p.get(name) for p in results["params"]]
+        if all(_is_number(v) and v == r for v, r in zip(values, resources)):
+            return name
+    return None
+
+
+def _best_index(source: _Source, key: str) -> int | None:
+    """The search's ``best_index_``; for results alone, the best row of
+    ``key`` (among the rows with the most resource, as the multi-fidelity
+    searches choose)."""
+    if source.is_search:
+        best = source.best_index
+        return int(best) if isinstance(best, (int, np.integer)) else None
+    scores = np.asarray(source.results[key], dtype=float)
+    rows = np.arange(len(scores))
+    if "n_resources" in source.results and len(scores):
+        resources = np.asarray(source.results["n_resources"], dtype=float)
+        rows = np.flatnonzero(resources == np.nanmax(resources))
+    if not len(rows) or np.isnan(scores[rows]).all():
+        return None
+    return int(rows[np.nanargmax(scores[rows])])
+
+
+def _score_key(source: _Source, metric: str | None) -> str:
     """The ``mean_test_*`` column to plot: ``metric``, or the one ``refit`` uses."""
+    results = source.results
     prefix = "mean_test_"
     names = sorted(k[len(prefix) :] for k in results if k.startswith(prefix))
     if metric is None:
         if "mean_test_score" in results:
             return "mean_test_score"
-        refit = getattr(search, "refit", None)
+        refit = source.refit
+        if not source.is_search:
+            raise ValueError(f"The results have several metrics {names}: pass metric.")
         if not isinstance(refit, str):
             raise ValueError(
                 f"The search has several metrics {names} and refit={refit!r} names "
@@ -61,14 +159,16 @@ def plot_convergence(
 
     Parameters
     ----------
-    search : fitted search
-        Any ``*SearchCV`` (also scikit-learn's): its ``cv_results_`` are read
-        in row order, which is evaluation order for the sequential searches.
-        For a multi-fidelity search rows of every resource are mixed; see
+    search : fitted search, dict or DataFrame
+        Any ``*SearchCV`` (also scikit-learn's), or ``cv_results_`` alone as
+        a dict or DataFrame, such as :func:`sklearn_hpo.load_results` reads
+        from a journal (also one a search is still writing). Rows are read in
+        order, which is evaluation order for the sequential searches. For a
+        multi-fidelity search rows of every resource are mixed; see
         :func:`plot_rungs`.
     metric : str, default=None
         With several metrics, which one; None is the one ``refit`` names
-        (a ValueError if ``refit`` names none).
+        (a ValueError if ``refit`` names none, or for results alone).
     ax : matplotlib Axes, default=None
         Where to draw; None makes a new figure.
     label : str, default=None
@@ -90,9 +190,20 @@ def plot_convergence(
     >>> search = TPESearchCV(SVC(), {"C": Real(1e-2, 1e2, log=True)}, n_iter=8,
     ...                      random_state=0).fit(X, y)
     >>> ax = plot_convergence(search)
+
+    From a journal, in any process (here a file in a temporary directory):
+
+    >>> import os, tempfile
+    >>> from sklearn_hpo import load_results
+    >>> path = os.path.join(tempfile.mkdtemp(), "search.db")
+    >>> search = search.set_params(storage=path).fit(X, y)
+    >>> ax = plot_convergence(load_results(path))
+    >>> len(ax.lines[1].get_ydata())
+    8
     """
-    results = _results(search)
-    key = _score_key(search, results, metric)
+    source = _results(search)
+    results = source.results
+    key = _score_key(source, metric)
     scores = np.asarray(results[key], dtype=float)
     x = np.arange(1, len(scores) + 1)
     best = np.fmax.accumulate(np.where(np.isnan(scores), -np.inf, scores))
@@ -111,11 +222,14 @@ def plot_rungs(search: Any, *, metric: str | None = None, ax: Any = None) -> Any
 
     Parameters
     ----------
-    search : fitted HyperbandSearchCV or SuccessiveHalvingSearchCV
-        (or scikit-learn's Halving searches: one bracket).
+    search : fitted search, dict or DataFrame
+        A HyperbandSearchCV or SuccessiveHalvingSearchCV (or scikit-learn's
+        Halving searches: one bracket), or its ``cv_results_`` alone (as
+        :func:`sklearn_hpo.load_results` reads them from a journal; the
+        best candidate is then the best row at the largest resource).
     metric : str, default=None
         With several metrics, which one; None is the one ``refit`` names
-        (a ValueError if ``refit`` names none).
+        (a ValueError if ``refit`` names none, or for results alone).
     ax : matplotlib Axes, default=None
         Where to draw; None makes a new figure.
 
@@ -140,17 +254,19 @@ def plot_rungs(search: Any, *, metric: str | None = None, ax: Any = None) -> Any
     >>> ax.get_xlabel()
     'resource (n_estimators)'
     """
-    results = _results(search)
+    source = _results(search)
+    results = source.results
     if "n_resources" not in results:
         raise ValueError(
             f"plot_rungs needs a multi-fidelity search (an 'n_resources' column in "
-            f"cv_results_); {type(search).__name__} has none."
+            f"cv_results_); {source.name} {'has' if source.is_search else 'have'} "
+            "none."
         )
-    key = _score_key(search, results, metric)
+    key = _score_key(source, metric)
     scores = np.asarray(results[key], dtype=float)
     resources = np.asarray(results["n_resources"], dtype=float)
     brackets = np.asarray(results.get("bracket", np.zeros(len(scores))), dtype=int)
-    resource = getattr(search, "resource", None)
+    resource = source.resource
     ax = _axes(ax)
     colours = _pyplot().rcParams["axes.prop_cycle"].by_key()["color"]
     chains: dict[tuple, list[int]] = {}
@@ -163,7 +279,7 @@ def plot_rungs(search: Any, *, metric: str | None = None, ax: Any = None) -> Any
     for bracket in sorted(set(brackets)):
         colour = colours[bracket % len(colours)]
         ax.plot([], [], "o-", color=colour, label=f"bracket {bracket}")
-    best = getattr(search, "best_index_", None)
+    best = _best_index(source, key)
     if best is not None:
         ax.plot(resources[best], scores[best], "*", color="k", ms=12, label="best")
     if resources.min() > 0 and resources.max() / resources.min() >= 10:
@@ -187,14 +303,18 @@ def plot_parameter(
 
     Parameters
     ----------
-    search : fitted search
-        Any ``*SearchCV``; candidates without ``name`` (another sub-space)
-        are left out.
+    search : fitted search, dict or DataFrame
+        Any ``*SearchCV``, or its ``cv_results_`` alone (as
+        :func:`sklearn_hpo.load_results` reads them from a journal; a log
+        axis is then chosen from the values' spread, and the best candidate
+        is the best row, at the largest resource for a multi-fidelity
+        search). Candidates without ``name`` (another sub-space) are left
+        out.
     name : str
         A searched parameter (a key of ``best_params_`` or of a sub-space).
     metric : str, default=None
         With several metrics, which one; None is the one ``refit`` names
-        (a ValueError if ``refit`` names none).
+        (a ValueError if ``refit`` names none, or for results alone).
     ax : matplotlib Axes, default=None
         Where to draw; None makes a new figure.
 
@@ -217,8 +337,9 @@ def plot_parameter(
     >>> ax.get_xscale()
     'log'
     """
-    results = _results(search)
-    key = _score_key(search, results, metric)
+    source = _results(search)
+    results = source.results
+    key = _score_key(source, metric)
     rows = [i for i, p in enumerate(results["params"]) if name in p]
     if not rows:
         names = sorted({k for p in results["params"] for k in p})
@@ -228,7 +349,8 @@ def plot_parameter(
     ax = _axes(ax)
     if all(_is_number(v) for v in values):
         x = np.asarray(values, dtype=float)
-        if _log_dimension(search, name) or (x.min() > 0 and x.max() / x.min() > 100):
+        wide = x.min() > 0 and x.max() / x.min() > 100
+        if wide or _log_dimension(source.search_spaces, name):
             ax.set_xscale("log")
     else:
         x = _category_positions(ax, values)
@@ -239,8 +361,8 @@ def plot_parameter(
             ax.plot(x[at], scores[at], "o", alpha=0.5, label=f"n_resources={r}")
     else:
         ax.plot(x, scores, "o", alpha=0.5)
-    best = getattr(search, "best_index_", None)
-    if isinstance(best, (int, np.integer)) and best in rows:
+    best = _best_index(source, key)
+    if best is not None and best in rows:
         j = rows.index(best)
         ax.plot(x[j], scores[j], "*", color="k", ms=12, label="best")
     if any(line.get_label()[:1] != "_" for line in ax.lines):
@@ -273,9 +395,8 @@ def _label(value: Any) -> str:
     return value if isinstance(value, str) else repr(value)
 
 
-def _log_dimension(search: Any, name: str) -> bool:
-    """Whether the search searched ``name`` on a log scale (Real/Integer)."""
-    spaces = getattr(search, "search_spaces", None)
+def _log_dimension(spaces: Any, name: str) -> bool:
+    """Whether ``name`` was searched on a log scale (Real/Integer)."""
     if spaces is None:
         return False
     for sub in spaces if isinstance(spaces, list) else [spaces]:
