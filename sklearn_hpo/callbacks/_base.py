@@ -70,7 +70,8 @@ class BaseStopper:
             raise ImportError(
                 f"{type(self).__name__} is a scikit-learn callback: it needs "
                 "scikit-learn >= 1.9 (the sklearn.callback module); scikit-learn "
-                f"{sklearn.__version__} is installed."
+                f"{sklearn.__version__} is installed (pip install -U "
+                '"scikit-learn>=1.9").'
             )
         self._runs: dict[tuple, _Run] = {}
         self.stop_requested_ = False

@@ -63,6 +63,8 @@ def load_results(
         If the file is not a journal or is corrupt, if ``study`` is not in it,
         or if ``study`` is None and the journal holds several studies (the
         message lists their names).
+    FileNotFoundError
+        If there is no file at ``path``.
     ImportError
         If ``as_frame=True`` and pandas is not installed.
 

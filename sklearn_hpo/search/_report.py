@@ -109,7 +109,8 @@ class Reporter:
         with self._lock:
             finite = scores[np.isfinite(scores)]
             top = f"{finite.max():.4f}" if len(finite) else "-"
+            n = len(indices)
             self._print(
-                f"bracket {bracket} rung {rung}: {len(indices)} candidates with "
-                f"n_resources={n_resources}, best {top}, {n_kept} kept"
+                f"bracket {bracket} rung {rung}: {n} candidate{'s' * (n != 1)} "
+                f"with n_resources={n_resources}, best {top}, {n_kept} kept"
             )
