@@ -407,3 +407,51 @@ def test_evolutionary_resumes_too(tmp_path):
     again.fit(X, y)  # entirely from the journal
     _assert_same_results(reference.cv_results_, again.cv_results_)
     assert CoarseToFineSearchCV  # imported for the child processes
+
+
+def _strategy_cases():
+    from sklearn_hpo._registry import STRATEGIES
+
+    for s in STRATEGIES:
+        kw = dict(cv=2, random_state=0, **dict(s.params))
+        if s.family == "multi-fidelity":
+            kw.update(resource="n_estimators", max_resources=9)
+            if s.search == "SuccessiveHalvingSearchCV":
+                kw.update(n_candidates=9, min_resources=1)
+            yield pytest.param(s.search, kw, id=s.name)
+        else:
+            yield pytest.param(s.search, {**kw, "n_iter": 10}, id=s.name)
+            yield pytest.param(
+                s.search, {**kw, "n_iter": 10, "n_points": 3}, id=f"{s.name}-batch"
+            )
+
+
+@pytest.mark.parametrize("search_name, kwargs", _strategy_cases())
+def test_every_strategy_resumes_to_the_uninterrupted_results(
+    search_name, kwargs, tmp_path
+):
+    # Interrupted (Ctrl-C, raised by the scorer) late, then resumed.
+    cls = getattr(sklearn_hpo.search, search_name)
+    calls = {"n": 0, "limit": None}
+
+    def scorer(estimator, X_test, y_test):
+        calls["n"] += 1
+        if calls["limit"] is not None and calls["n"] > calls["limit"]:
+            raise KeyboardInterrupt
+        return estimator.score(X_test, y_test)
+
+    path = str(tmp_path / "j.db")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = cls(Sleepy(), SLEEPY_SPACE, scoring=scorer, **kwargs).fit(X, y)
+        n_scores = calls["n"]
+        calls.update(n=0, limit=(3 * n_scores) // 4)
+        with pytest.raises(KeyboardInterrupt):
+            cls(Sleepy(), SLEEPY_SPACE, scoring=scorer, storage=path, **kwargs).fit(
+                X, y
+            )
+        calls.update(n=0, limit=None)
+        resumed = cls(Sleepy(), SLEEPY_SPACE, scoring=scorer, storage=path, **kwargs)
+        resumed.fit(X, y)
+    _assert_same_results(reference.cv_results_, resumed.cv_results_)
+    assert calls["n"] < n_scores  # what the journal held was not fitted again
