@@ -172,7 +172,9 @@ _RUN_PARAMS = (
         the journal holds are not fitted again, and with the same
         ``random_state`` (or ``None``: the journal keeps the seed it drew)
         the search ends with the same ``cv_results_`` as an uninterrupted
-        one. Anything else that differs is an error naming it. A file holds
+        one (a round, or a rung of a multi-fidelity search, is recorded when
+        all its candidates complete, so one that was cut short is evaluated
+        again). Anything else that differs is an error naming it. A file holds
         one study per search class and estimator; add ``"?study=name"``
         to the path to keep several. Another process reads a running
         search with :func:`sklearn_hpo.load_results`. None keeps no journal.
