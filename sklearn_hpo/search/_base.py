@@ -15,11 +15,8 @@ from sklearn.base import clone
 
 from sklearn_hpo.optimizers import BaseOptimizer
 from sklearn_hpo.search._common_params import SEQUENTIAL_PARAMS
-from sklearn_hpo.search._evaluation import (
-    EvaluatedSearchMixin,
-    Evaluation,
-    active_evaluation,
-)
+from sklearn_hpo.search._evaluation import Evaluation, active_evaluation
+from sklearn_hpo.search._mixin import EvaluatedSearchMixin
 from sklearn_hpo.search._params import search_parameters
 from sklearn_hpo.search._sliding import run_sliding
 from sklearn_hpo.space import SearchSpace, as_search_space

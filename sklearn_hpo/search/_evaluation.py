@@ -10,26 +10,29 @@ plain estimator: nothing is stored on it, or changed, until
 
 The life cycle of a fit:
 
-1. ``search.fit(X, y, **params)`` (:class:`EvaluatedSearchMixin`) validates
+1. ``search.fit(X, y, **params)`` (``EvaluatedSearchMixin``, ``_mixin.py``) validates
    the parameters, builds the evaluation and runs ``BaseSearchCV.fit`` while
    it is :meth:`Evaluation.active`. Meanwhile the search's ``estimator`` and
-   ``cv`` read as the evaluation's fit-time versions (:class:`FitTimeParameter`),
+   ``cv`` read as the evaluation's fit-time versions (``FitTimeParameter``),
    in this context only: scikit-learn clones the wrapper, and a ``cv``
    generator is read once.
 2. ``BaseSearchCV.fit`` validates, clones, opens its ``joblib.Parallel`` and
    calls the strategy's ``_run_search(evaluate_candidates)``.
 3. ``_run_search`` enters :meth:`Evaluation.running`: the data are split once
-   for all calls, the dispatcher is installed in ``evaluate_candidates``, fit
-   failures are collected over the whole search, and each call's results are
-   formatted only for its own candidates.
+   for all calls, the dispatcher is installed in ``evaluate_candidates``, the
+   journal is opened (``storage``), fit failures are collected over the whole
+   search, and each call's results are formatted only for its own candidates.
 4. The strategy's loop: ``ask`` -> :meth:`Evaluation.evaluate` (one call of
    ``evaluate_candidates``: every candidate on every split, through joblib)
-   -> the scores it returns -> ``tell``. The sliding window
+   -> the scores it returns -> ``tell``. A call whose candidates the journal
+   holds is answered from it; any other is recorded there when it completes.
+   No call starts once ``max_time`` is spent or a stopper asked. The sliding window
    (``search/_sliding.py``) calls :meth:`Evaluation.evaluate_concurrently`
    from several threads instead.
 5. At the end of ``running``: ``cv_results_`` is formatted once from every
    result, in ask order; scikit-learn's fit-failure check runs once over the
-   whole search; one warning is given about non-finite scores.
+   whole search; one warning is given about non-finite scores. On Ctrl-C the
+   completed candidates are left on the search instead (``keep_completed``).
 6. ``BaseSearchCV.fit`` picks the best candidate and refits it.
 """
 
@@ -37,16 +40,12 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import numbers
-import os
-import sys
 import time
 import warnings
 from typing import Any, Callable, Iterator
 
 import numpy as np
 import sklearn
-from sklearn import get_config
 from sklearn.base import is_classifier
 from sklearn.utils import check_random_state
 
@@ -57,15 +56,18 @@ from sklearn_hpo.search._dispatch import (
 )
 from sklearn_hpo.search._journal import SearchJournal
 from sklearn_hpo.search._report import Reporter
+from sklearn_hpo.search._results import (
+    NON_FINITE,
+    format_rows,
+    keep_completed,
+    score_key,
+    scores_of,
+    warn_non_finite,
+)
 from sklearn_hpo.search._splits import freeze_splits, reusable_cv, split_params
-from sklearn_hpo.utils._compat import BaseSearchCV, Interval, InvalidParameterError
+from sklearn_hpo.utils._compat import BaseSearchCV
 
-__all__ = [
-    "EvaluatedSearchMixin",
-    "Evaluation",
-    "FitTimeParameter",
-    "score_key",
-]
+__all__ = ["Evaluation", "active_evaluation"]
 
 # The evaluations active in this context (nested searches fit inside their
 # outer search's fits, in the same thread when n_jobs=1).
@@ -73,9 +75,6 @@ _active: contextvars.ContextVar[tuple[Evaluation, ...]] = contextvars.ContextVar
     "sklearn_hpo_evaluations", default=()
 )
 
-_NON_FINITE = "One or more of the .* scores are non-fin"
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_SKLEARN_DIR = os.path.dirname(os.path.abspath(sklearn.__file__))
 
 
 def active_evaluation(search: Any) -> Evaluation | None:
@@ -84,47 +83,6 @@ def active_evaluation(search: Any) -> Evaluation | None:
         if evaluation.search is search:
             return evaluation
     return None
-
-
-class FitTimeParameter:
-    """A constructor parameter that reads as the evaluation's version in fit.
-
-    The value set by ``__init__`` / ``set_params`` is stored as usual (in the
-    instance's ``__dict__``, what ``get_params``, pickling and ``clone`` see
-    outside a fit); while the search's evaluation is active, in the fitting
-    context, reading it gives the evaluation's fit-time value instead.
-    """
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    def __get__(self, search: Any, owner: type | None = None) -> Any:
-        if search is None:
-            return self
-        try:
-            value = search.__dict__[self.name]
-        except KeyError:
-            raise AttributeError(self.name) from None
-        evaluation = active_evaluation(search)
-        if evaluation is None:
-            return value
-        return evaluation.fit_time_params.get(self.name, value)
-
-    def __set__(self, search: Any, value: Any) -> None:
-        search.__dict__[self.name] = value
-
-
-def score_key(results: dict, refit: Any) -> str:
-    """The ``cv_results_`` column an optimizer maximises.
-
-    The single metric's ``mean_test_score``; with several metrics, the
-    ``refit`` metric, or the first one when ``refit`` is not a metric name.
-    """
-    if "mean_test_score" in results:
-        return "mean_test_score"
-    if isinstance(refit, str) and f"mean_test_{refit}" in results:
-        return f"mean_test_{refit}"
-    return next(k for k in results if k.startswith("mean_test_"))
 
 
 class Evaluation:
@@ -271,7 +229,10 @@ class Evaluation:
                     try:
                         yield self
                     except KeyboardInterrupt:
-                        self._keep_completed(self._pending, order_by)
+                        keep_completed(
+                            search, self._pending["args"], order_by,
+                            resumable=self.journal is not None,
+                        )  # fmt: skip
                         raise
                     finally:
                         pending, self._pending = self._pending, None
@@ -281,7 +242,7 @@ class Evaluation:
                     self.journal.close()
         if self._search_ctx is not None:
             self._search_ctx.call_on_fit_task_end(estimator=search)
-        _warn_non_finite(full)
+        warn_non_finite(full)
 
     @property
     def stop(self) -> bool:
@@ -351,7 +312,7 @@ class Evaluation:
         ):
             self._stop_requested = True
         self._checkpoint(results)
-        return _scores(results, self.search.refit, len(batch))
+        return scores_of(results, self.search.refit, len(batch))
 
     def _search_context(self) -> Any:
         """The search's callback task, opened at the first call (when the
@@ -412,7 +373,7 @@ class Evaluation:
             [index], [candidate], info, cv=self.splits
         )
         self._report([index], [candidate], results, replayed)
-        return float(_scores(results, self.search.refit, 1)[0])
+        return float(scores_of(results, self.search.refit, 1)[0])
 
     def _report(
         self, indices: list[int], batch: list[dict], results: dict, replayed: bool
@@ -423,7 +384,7 @@ class Evaluation:
         n = len(batch)
         std = np.asarray(results["std" + key[4:]], dtype=float)[-n:]
         self.reporter.candidates(
-            indices, batch, _scores(results, self.search.refit, n), std, replayed
+            indices, batch, scores_of(results, self.search.refit, n), std, replayed
         )
 
     def _call(
@@ -432,7 +393,7 @@ class Evaluation:
         with warnings.catch_warnings():
             # scikit-learn re-warns about every NaN score of every call; the
             # search warns once, at the end.
-            warnings.filterwarnings("ignore", message=_NON_FINITE)
+            warnings.filterwarnings("ignore", message=NON_FINITE)
             if self._dispatcher is None:
                 results = self._evaluate_candidates(batch, more_results=more, **kwargs)
                 return results, False
@@ -487,112 +448,14 @@ class Evaluation:
         """Whether calls are formatted by :meth:`format_results` now."""
         return self._pending is not None
 
-    def _keep_completed(self, pending: dict, order_by: str | None) -> None:
-        """After an interrupt: ``cv_results_`` and the best of what completed.
-
-        Nothing is refit; a warning says how far the search got and how to
-        resume it.
-        """
-        search = self.search
-        n_done = 0
-        if pending["args"] is not None:
-            args = pending["args"]
-            if order_by is not None and order_by in (args[3] or {}):
-                args = _sorted_rows(args, order_by)
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message=_NON_FINITE)
-                results = BaseSearchCV._format_results(search, *args)
-            search.cv_results_ = results
-            n_done = len(results["params"])
-            metric = _refit_metric(results, search.refit)
-            if metric is not None or callable(search.refit):
-                index = search._select_best_index(search.refit, metric, results)
-                search.best_index_ = index
-                search.best_params_ = results["params"][index]
-                if metric is not None:
-                    search.best_score_ = results[f"mean_test_{metric}"][index]
-        how = (
-            "fit again with the same storage to resume it."
-            if self.journal is not None
-            else "give storage= (a file) to make a search resumable."
-        )
-        warnings.warn(
-            f"{type(search).__name__} was interrupted after {n_done} completed "
-            f"candidates; cv_results_ and best_params_ describe those (nothing "
-            f"was refit); {how}",
-            UserWarning,
-            stacklevel=user_stacklevel(),
-        )
-
     def _format_all(self, pending: dict, order_by: str | None) -> dict:
         """Format every result into the dict ``BaseSearchCV.fit`` holds last."""
         if pending["last"] is None:
             return {}
-        args = pending["args"]
-        if order_by is not None and order_by in (args[3] or {}):
-            args = _sorted_rows(args, order_by)
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=_NON_FINITE)
-            full = BaseSearchCV._format_results(self.search, *args)
+        full = format_rows(self.search, pending["args"], order_by)
         pending["last"].clear()
         pending["last"].update(full)
         return pending["last"]
-
-
-class EvaluatedSearchMixin:
-    """What every search of the package shares: ``fit`` through an Evaluation.
-
-    Subclasses may override :meth:`_make_evaluation` (the multi-fidelity
-    searches wrap the estimator there).
-    """
-
-    estimator = FitTimeParameter()
-    cv = FitTimeParameter()
-    verbose = FitTimeParameter()
-
-    def _make_evaluation(self, X: Any, y: Any, params: dict) -> Evaluation:
-        return Evaluation(self, X, y, params)
-
-    def _fit_evaluated(self, X: Any, y: Any, params: dict) -> Evaluation:
-        """Run ``BaseSearchCV.fit`` inside a new evaluation; return it."""
-        if not get_config().get("skip_parameter_validation", False):
-            # Before the evaluation reads them (BaseSearchCV.fit validates
-            # again, cheaply).
-            self._validate_params()  # type: ignore[attr-defined]
-        evaluation = self._make_evaluation(X, y, params)
-        with evaluation.active():
-            super().fit(X, y, **params)  # type: ignore[misc]
-        return evaluation
-
-    def _validate_params(self) -> None:
-        """scikit-learn's validation, and no bool for an integer parameter.
-
-        ``Interval(numbers.Integral, ...)`` accepts a bool (an ``int``
-        subclass), so ``n_iter=True`` would run one candidate.
-        """
-        super()._validate_params()  # type: ignore[misc]
-        for name, constraints in self._parameter_constraints.items():  # type: ignore[attr-defined]
-            value = getattr(self, name, None)
-            if not isinstance(value, bool) or "boolean" in constraints:
-                continue
-            if any(
-                isinstance(c, Interval) and c.type is numbers.Integral
-                for c in constraints
-            ):
-                raise InvalidParameterError(
-                    f"The {name!r} parameter of {type(self).__name__} must be an "
-                    f"int, not a bool. Got {value!r} instead."
-                )
-
-    def _format_results(
-        self, candidate_params: Any, n_splits: int, out: list, more_results: Any = None
-    ) -> dict:
-        evaluation = active_evaluation(self)
-        if evaluation is None or not evaluation.formats_per_call:
-            return super()._format_results(  # type: ignore[misc]
-                candidate_params, n_splits, out, more_results
-            )
-        return evaluation.format_results(candidate_params, n_splits, out, more_results)
 
 
 class _OffsetContext:
@@ -612,60 +475,3 @@ class _OffsetContext:
         return self.context.subcontext(
             task_name=task_name, task_id=self.offset + task_id, **kwargs
         )
-
-
-def _refit_metric(results: dict, refit: Any) -> str | None:
-    """The metric ``best_score_`` is read from, or None (several metrics and
-    ``refit`` names none)."""
-    if "mean_test_score" in results:
-        return "score"
-    if isinstance(refit, str) and f"mean_test_{refit}" in results:
-        return refit
-    return None
-
-
-def _scores(results: dict, refit: Any, n: int) -> np.ndarray:
-    """The last ``n`` values of the column the strategy maximises."""
-    column = results[score_key(results, refit)]
-    return np.asarray(column, dtype=float)[-n:]
-
-
-def _sorted_rows(args: tuple, column: str) -> tuple:
-    """``_format_results`` arguments with the candidates sorted by ``column``."""
-    candidate_params, n_splits, out, more_results = args
-    key = list(more_results[column])
-    order = sorted(range(len(candidate_params)), key=key.__getitem__)
-    if order == list(range(len(order))):
-        return args
-    out = [out[i * n_splits + j] for i in order for j in range(n_splits)]
-    more = {}
-    for name, values in more_results.items():
-        values = list(values)
-        more[name] = [values[i] for i in order]
-    return [candidate_params[i] for i in order], n_splits, out, more
-
-
-def user_stacklevel() -> int:
-    """``stacklevel`` for a warning of the search: the user's call of ``fit``.
-
-    Counts the frames of this package, scikit-learn and contextlib between
-    the caller of ``warnings.warn`` and the first frame outside them.
-    """
-    internal = (_PACKAGE_DIR, _SKLEARN_DIR, contextlib.__file__)
-    frame, level = sys._getframe(1), 1
-    while frame is not None and frame.f_code.co_filename.startswith(internal):
-        frame, level = frame.f_back, level + 1
-    return level
-
-
-def _warn_non_finite(results: dict) -> None:
-    for key, values in results.items():
-        if key.startswith(("mean_test_", "mean_train_")):
-            bad = int(np.sum(~np.isfinite(np.asarray(values, dtype=float))))
-            if bad:
-                warnings.warn(
-                    f"One or more of the {key.split('_')[1]} scores are non-finite: "
-                    f"{bad} of {len(values)} candidates have a non-finite {key}.",
-                    category=UserWarning,
-                    stacklevel=user_stacklevel(),
-                )

@@ -21,11 +21,8 @@ from sklearn_hpo.schedulers import (
 )
 from sklearn_hpo.search._base import check_param_names, fit_docstring
 from sklearn_hpo.search._common_params import MULTI_FIDELITY_PARAMS
-from sklearn_hpo.search._evaluation import (
-    EvaluatedSearchMixin,
-    Evaluation,
-    active_evaluation,
-)
+from sklearn_hpo.search._evaluation import Evaluation, active_evaluation
+from sklearn_hpo.search._mixin import EvaluatedSearchMixin
 from sklearn_hpo.search._params import search_parameters
 from sklearn_hpo.search._resources import make_resource
 from sklearn_hpo.space import as_search_space

@@ -12,7 +12,7 @@ from sklearn.datasets import make_classification
 
 import sklearn_hpo.search._sliding as sliding
 from sklearn_hpo import BayesSearchCV, Categorical, Real, TPESearchCV
-from sklearn_hpo.search._evaluation import _sorted_rows
+from sklearn_hpo.search._results import _sorted_rows
 
 X, y = make_classification(n_samples=60, n_features=4, random_state=0)
 # The concurrent path needs joblib >= 1.3 (joblib.parallel_config).
