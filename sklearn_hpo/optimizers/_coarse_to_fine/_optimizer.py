@@ -258,10 +258,7 @@ class CoarseToFineOptimizer(BaseOptimizer):
         :attr:`regions` (-1 for the coarse stage, and for candidates drawn
         outside any box when a finite box runs out of new points).
         """
-        if not candidates:
-            return {"level": [], "region": []}
-        keys = self.space.candidate_keys(candidates)
-        labels = [self._labels.get(k, (self.level, -1)) for k in keys]
+        labels = self._labels_of(candidates, self._labels, (self.level, -1))
         return {
             "level": [int(lv) for lv, _ in labels],
             "region": [int(r) for _, r in labels],
