@@ -7,7 +7,27 @@ from typing import Any
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
+from sklearn_hpo.utils._docstring import fill_placeholders
+
 __all__ = ["plot_convergence", "plot_parameter", "plot_rungs"]
+
+
+# The parameters every plot takes, described once.
+_METRIC_AX = """\
+metric : str, default=None
+    With several metrics, which one; None is the one ``refit`` names
+    (a ValueError if ``refit`` names none).
+ax : matplotlib Axes, default=None
+    Where to draw; None makes a new figure.
+"""
+
+
+def _plot_docstring(func: Any) -> Any:
+    """Decorator: fill the ``{metric_ax}`` line of a plot's docstring."""
+    func.__doc__ = fill_placeholders(
+        func.__doc__, {"metric_ax": lambda: _METRIC_AX}, func.__name__
+    )
+    return func
 
 
 def _pyplot() -> Any:
@@ -54,6 +74,7 @@ def _score_key(search: Any, results: dict, metric: str | None) -> str:
     return key
 
 
+@_plot_docstring
 def plot_convergence(
     search: Any, *, metric: str | None = None, ax: Any = None, label: str | None = None
 ) -> Any:
@@ -66,11 +87,7 @@ def plot_convergence(
         in row order, which is evaluation order for the sequential searches.
         For a multi-fidelity search rows of every resource are mixed; see
         :func:`plot_rungs`.
-    metric : str, default=None
-        With several metrics, which one; None is the one ``refit`` names
-        (a ValueError if ``refit`` names none).
-    ax : matplotlib Axes, default=None
-        Where to draw; None makes a new figure.
+    {metric_ax}
     label : str, default=None
         Legend label of the best-so-far line (to compare searches on one ax).
 
@@ -106,6 +123,7 @@ def plot_convergence(
     return ax
 
 
+@_plot_docstring
 def plot_rungs(search: Any, *, metric: str | None = None, ax: Any = None) -> Any:
     """Each candidate's score at every rung it reached, one colour per bracket.
 
@@ -113,11 +131,7 @@ def plot_rungs(search: Any, *, metric: str | None = None, ax: Any = None) -> Any
     ----------
     search : fitted HyperbandSearchCV or SuccessiveHalvingSearchCV
         (or scikit-learn's Halving searches: one bracket).
-    metric : str, default=None
-        With several metrics, which one; None is the one ``refit`` names
-        (a ValueError if ``refit`` names none).
-    ax : matplotlib Axes, default=None
-        Where to draw; None makes a new figure.
+    {metric_ax}
 
     Returns
     -------
@@ -174,6 +188,7 @@ def plot_rungs(search: Any, *, metric: str | None = None, ax: Any = None) -> Any
     return ax
 
 
+@_plot_docstring
 def plot_parameter(
     search: Any, name: str, *, metric: str | None = None, ax: Any = None
 ) -> Any:
@@ -192,11 +207,7 @@ def plot_parameter(
         are left out.
     name : str
         A searched parameter (a key of ``best_params_`` or of a sub-space).
-    metric : str, default=None
-        With several metrics, which one; None is the one ``refit`` names
-        (a ValueError if ``refit`` names none).
-    ax : matplotlib Axes, default=None
-        Where to draw; None makes a new figure.
+    {metric_ax}
 
     Returns
     -------
