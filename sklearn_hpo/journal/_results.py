@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -98,6 +98,27 @@ def _column(values: list[Any], present: list[bool], *, masked: bool) -> np.ndarr
     return column
 
 
+def _keys(mappings: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The keys of ``mappings``, each once, in order of first appearance."""
+    keys: dict[str, None] = {}
+    for mapping in mappings:
+        keys.update(dict.fromkeys(mapping))
+    return list(keys)
+
+
+def _key_columns(
+    mappings: Sequence[Mapping[str, Any]], *, masked: bool
+) -> dict[str, np.ndarray]:
+    """A :func:`_column` per key of ``mappings`` (one mapping per row), masked
+    where a row lacks the key, and throughout when ``masked``."""
+    columns = {}
+    for key in _keys(mappings):
+        present = [key in m for m in mappings]
+        values = [m.get(key) for m in mappings]
+        columns[key] = _column(values, present, masked=masked or not all(present))
+    return columns
+
+
 def build_results(rows: Sequence[CandidateRecord]) -> dict[str, Any]:
     """The ``cv_results_``-shaped dict of ``rows`` (see :func:`load_results`)."""
     n = len(rows)
@@ -112,18 +133,11 @@ def build_results(rows: Sequence[CandidateRecord]) -> dict[str, Any]:
         mean, std = _mean_std(_fold_matrix(times, max([len(t) for t in times] + [0])))
         results[f"mean_{name}"], results[f"std_{name}"] = mean, std
 
-    param_names: dict[str, None] = {}
-    for row in rows:
-        param_names.update(dict.fromkeys(row.params))
-    for name in param_names:
-        present = [name in r.params for r in rows]
-        values = [r.params.get(name) for r in rows]
-        results[f"param_{name}"] = _column(values, present, masked=True)
+    for name, column in _key_columns([r.params for r in rows], masked=True).items():
+        results[f"param_{name}"] = column
     results["params"] = [r.params for r in rows]
 
-    metrics: dict[str, None] = {}
-    for row in rows:
-        metrics.update(dict.fromkeys(row.test_scores))
+    metrics = _keys([r.test_scores for r in rows])
     has_train = any(r.train_scores for r in rows)
     for metric in metrics:
         parts = [("test", [r.test_scores.get(metric) for r in rows])]
@@ -144,13 +158,7 @@ def build_results(rows: Sequence[CandidateRecord]) -> dict[str, Any]:
         if any(v is not None for v in values):
             present = [v is not None for v in values]
             results[name] = _column(values, present, masked=not all(present))
-    extra_names: dict[str, None] = {}
-    for row in rows:
-        extra_names.update(dict.fromkeys(row.extra))
-    for name in extra_names:
-        present = [name in r.extra for r in rows]
-        values = [r.extra.get(name) for r in rows]
-        results[name] = _column(values, present, masked=not all(present))
+    results.update(_key_columns([r.extra for r in rows], masked=False))
     results["status"] = np.array([r.status for r in rows], dtype=object)
     error = np.empty(n, dtype=object)
     error[:] = [r.error for r in rows]

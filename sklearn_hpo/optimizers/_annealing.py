@@ -15,7 +15,7 @@ import numpy as np
 from sklearn_hpo.optimizers._base import BaseOptimizer
 from sklearn_hpo.optimizers._docstring import optimizer_docstring
 from sklearn_hpo.space import SearchSpace
-from sklearn_hpo.utils._validation import check_int, check_real
+from sklearn_hpo.utils._validation import check_int, check_optional_int, check_real
 
 __all__ = ["AnnealingOptimizer"]
 
@@ -164,19 +164,15 @@ class AnnealingOptimizer(BaseOptimizer):
         random_state: Any = None,
     ) -> None:
         self.budget = check_int("budget", budget, 1)
-        self.n_initial_points = (
-            default_n_initial(self.budget)
-            if n_initial_points is None
-            else check_int("n_initial_points", n_initial_points, 1)
+        self.n_initial_points = check_optional_int(
+            "n_initial_points", n_initial_points, 1, default_n_initial(self.budget)
         )
         self.step_size = check_real("step_size", step_size, low=0, high=1,
                                     low_inclusive=False)
         self.p_categorical = check_real("p_categorical", p_categorical, low=0,
                                         high=1)
-        self.patience = (
-            max(10, self.budget // 5)
-            if patience is None
-            else check_int("patience", patience, 1)
+        self.patience = check_optional_int(
+            "patience", patience, 1, max(10, self.budget // 5)
         )
         super().__init__(search_space, random_state=random_state)
         self.current: np.ndarray | None = None

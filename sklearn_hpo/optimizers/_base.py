@@ -205,6 +205,17 @@ class BaseOptimizer(ABC):
     def _excluded(self) -> set[bytes]:
         return self._seen | self._pending.keys()
 
+    def _labels_of(
+        self,
+        candidates: Sequence[Mapping[str, Any]],
+        labels: Mapping[bytes, Any],
+        default: Any,
+    ) -> list:
+        """The label of each candidate in ``labels`` (by row key), for
+        :meth:`candidate_info`; ``default`` for one it lacks (a point the
+        optimizer did not propose)."""
+        return [labels.get(k, default) for k in self.space.candidate_keys(candidates)]
+
     # -------------------------------------------------------------- helpers
     def _take_new(
         self, U: np.ndarray, n: int, chosen: list[np.ndarray] | None = None

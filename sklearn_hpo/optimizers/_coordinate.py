@@ -235,10 +235,7 @@ class CoordinateDescentOptimizer(BaseOptimizer):
         The start is cycle 0; candidates from elsewhere (initial points,
         random top-ups) get cycle -1 and an empty coordinate.
         """
-        if not candidates:
-            return {"cycle": [], "coordinate": []}
-        U = self.space.snap(self.space.to_unit(candidates))
-        labels = [self._labels.get(k, (-1, "")) for k in self.space.row_keys(U)]
+        labels = self._labels_of(candidates, self._labels, (-1, ""))
         return {
             "cycle": [c for c, _ in labels],
             "coordinate": [name for _, name in labels],

@@ -10,7 +10,12 @@ import numpy as np
 from sklearn_hpo.optimizers._annealing import latin_hypercube, mutate, reflect
 from sklearn_hpo.optimizers._base import BaseOptimizer
 from sklearn_hpo.optimizers._docstring import optimizer_docstring
-from sklearn_hpo.utils._validation import check_int, check_option, check_real
+from sklearn_hpo.utils._validation import (
+    check_int,
+    check_option,
+    check_optional_int,
+    check_real,
+)
 
 __all__ = ["EvolutionaryOptimizer", "default_population_size"]
 
@@ -121,10 +126,9 @@ class EvolutionaryOptimizer(BaseOptimizer):
         random_state: Any = None,
     ) -> None:
         self.budget = check_int("budget", budget, 1)
-        self.population_size = (
-            default_population_size(self.budget)
-            if population_size is None
-            else check_int("population_size", population_size, 2)
+        self.population_size = check_optional_int(
+            "population_size", population_size, 2,
+            default_population_size(self.budget),
         )
         self.tournament_size = check_int("tournament_size", tournament_size, 1)
         self.crossover = check_option("crossover", crossover, _CROSSOVER)
@@ -149,10 +153,8 @@ class EvolutionaryOptimizer(BaseOptimizer):
         self, candidates: Sequence[Mapping[str, Any]]
     ) -> dict[str, list]:
         """The ``generation`` of each candidate (-1 if not proposed here)."""
-        if not candidates:
-            return {"generation": []}
-        keys = self.space.candidate_keys(candidates)
-        return {"generation": [int(self._labels.get(k, -1)) for k in keys]}
+        labels = self._labels_of(candidates, self._labels, -1)
+        return {"generation": [int(g) for g in labels]}
 
     # -------------------------------------------------------------- propose
     def _propose(self, n_candidates: int) -> np.ndarray:

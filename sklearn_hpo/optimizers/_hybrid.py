@@ -12,7 +12,12 @@ import numpy as np
 from sklearn_hpo.optimizers._base import BaseOptimizer, space_values_unit
 from sklearn_hpo.optimizers._docstring import optimizer_docstring
 from sklearn_hpo.utils._random import sobol_points
-from sklearn_hpo.utils._validation import check_int, check_option, check_real
+from sklearn_hpo.utils._validation import (
+    check_int,
+    check_option,
+    check_optional_int,
+    check_real,
+)
 
 __all__ = ["HybridOptimizer"]
 
@@ -122,12 +127,11 @@ class HybridOptimizer(BaseOptimizer):
         random_state: Any = None,
     ) -> None:
         super().__init__(search_space, random_state=random_state)
-        self.budget = None if budget is None else check_int("budget", budget, 1)
+        self.budget = check_optional_int("budget", budget, 1, None)
         self.refine = check_real("refine", refine, low=0.0, high=1.0,
                                  high_inclusive=False)
-        self.n_per_grid_point = (
-            None if n_per_grid_point is None
-            else check_int("n_per_grid_point", n_per_grid_point, 1)
+        self.n_per_grid_point = check_optional_int(
+            "n_per_grid_point", n_per_grid_point, 1, None
         )
         self.max_integer_grid = check_int("max_integer_grid", max_integer_grid, 0)
         self.sampling = check_option("sampling", sampling, ("sobol", "random"))

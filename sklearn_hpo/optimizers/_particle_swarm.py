@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from sklearn_hpo.optimizers._base import BaseOptimizer
 from sklearn_hpo.optimizers._docstring import optimizer_docstring
-from sklearn_hpo.utils._validation import check_int, check_real
+from sklearn_hpo.optimizers._evolutionary import default_population_size
+from sklearn_hpo.utils._validation import check_int, check_optional_int, check_real
 
 __all__ = ["ParticleSwarmOptimizer", "default_n_particles"]
 
@@ -17,9 +17,9 @@ __all__ = ["ParticleSwarmOptimizer", "default_n_particles"]
 _TRIES = 8
 
 
-def default_n_particles(budget: int) -> int:
-    """Swarm of ``sqrt(2 * budget)`` particles, between 4 and 20."""
-    return int(min(max(round(math.sqrt(2 * budget)), 4), 20))
+# A swarm of ``sqrt(2 * budget)`` particles, between 4 and 20: sized as a
+# population of the genetic algorithm.
+default_n_particles = default_population_size
 
 
 @optimizer_docstring
@@ -127,10 +127,8 @@ class ParticleSwarmOptimizer(BaseOptimizer):
         random_state: Any = None,
     ) -> None:
         self.budget = check_int("budget", budget, 1)
-        self.n_particles = (
-            default_n_particles(self.budget)
-            if n_particles is None
-            else check_int("n_particles", n_particles, 1)
+        self.n_particles = check_optional_int(
+            "n_particles", n_particles, 1, default_n_particles(self.budget)
         )
         self.inertia = check_real("inertia", inertia, low=0, high=1)
         self.cognitive = check_real("cognitive", cognitive, low=0)
@@ -154,10 +152,8 @@ class ParticleSwarmOptimizer(BaseOptimizer):
         self, candidates: Sequence[Mapping[str, Any]]
     ) -> dict[str, list]:
         """The ``iteration`` of each candidate (-1 if not proposed here)."""
-        if not candidates:
-            return {"iteration": []}
-        keys = self.space.candidate_keys(candidates)
-        return {"iteration": [int(self._labels.get(k, (-1, -1))[0]) for k in keys]}
+        labels = self._labels_of(candidates, self._labels, (-1, -1))
+        return {"iteration": [int(it) for it, _ in labels]}
 
     # -------------------------------------------------------------- propose
     def _propose(self, n_candidates: int) -> np.ndarray:

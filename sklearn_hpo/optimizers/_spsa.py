@@ -258,7 +258,4 @@ class SPSAOptimizer(BaseOptimizer):
         self, candidates: Sequence[Mapping[str, Any]]
     ) -> dict[str, list]:
         """The ``iteration`` column (-1 for start and other candidates)."""
-        if not candidates:
-            return {"iteration": []}
-        U = self.space.snap(self.space.to_unit(candidates))
-        return {"iteration": [self._labels.get(k, -1) for k in self.space.row_keys(U)]}
+        return {"iteration": self._labels_of(candidates, self._labels, -1)}

@@ -12,7 +12,27 @@ from typing import Any
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
+from sklearn_hpo.utils._docstring import fill_placeholders
+
 __all__ = ["plot_convergence", "plot_parameter", "plot_rungs"]
+
+
+# The parameters every plot takes, described once.
+_METRIC_AX = """\
+metric : str, default=None
+    With several metrics, which one; None is the one ``refit`` names
+    (a ValueError if ``refit`` names none, or for results alone).
+ax : matplotlib Axes, default=None
+    Where to draw; None makes a new figure.
+"""
+
+
+def _plot_docstring(func: Any) -> Any:
+    """Decorator: fill the ``{metric_ax}`` line of a plot's docstring."""
+    func.__doc__ = fill_placeholders(
+        func.__doc__, {"metric_ax": lambda: _METRIC_AX}, func.__name__
+    )
+    return func
 
 
 def _pyplot() -> Any:
@@ -152,6 +172,7 @@ def _score_key(source: _Source, metric: str | None) -> str:
     return key
 
 
+@_plot_docstring
 def plot_convergence(
     search: Any, *, metric: str | None = None, ax: Any = None, label: str | None = None
 ) -> Any:
@@ -166,11 +187,7 @@ def plot_convergence(
         order, which is evaluation order for the sequential searches. For a
         multi-fidelity search rows of every resource are mixed; see
         :func:`plot_rungs`.
-    metric : str, default=None
-        With several metrics, which one; None is the one ``refit`` names
-        (a ValueError if ``refit`` names none, or for results alone).
-    ax : matplotlib Axes, default=None
-        Where to draw; None makes a new figure.
+    {metric_ax}
     label : str, default=None
         Legend label of the best-so-far line (to compare searches on one ax).
 
@@ -217,6 +234,7 @@ def plot_convergence(
     return ax
 
 
+@_plot_docstring
 def plot_rungs(search: Any, *, metric: str | None = None, ax: Any = None) -> Any:
     """Each candidate's score at every rung it reached, one colour per bracket.
 
@@ -227,11 +245,7 @@ def plot_rungs(search: Any, *, metric: str | None = None, ax: Any = None) -> Any
         Halving searches: one bracket), or its ``cv_results_`` alone (as
         :func:`sklearn_hpo.load_results` reads them from a journal; the
         best candidate is then the best row at the largest resource).
-    metric : str, default=None
-        With several metrics, which one; None is the one ``refit`` names
-        (a ValueError if ``refit`` names none, or for results alone).
-    ax : matplotlib Axes, default=None
-        Where to draw; None makes a new figure.
+    {metric_ax}
 
     Returns
     -------
@@ -290,6 +304,7 @@ def plot_rungs(search: Any, *, metric: str | None = None, ax: Any = None) -> Any
     return ax
 
 
+@_plot_docstring
 def plot_parameter(
     search: Any, name: str, *, metric: str | None = None, ax: Any = None
 ) -> Any:
@@ -312,11 +327,7 @@ def plot_parameter(
         out.
     name : str
         A searched parameter (a key of ``best_params_`` or of a sub-space).
-    metric : str, default=None
-        With several metrics, which one; None is the one ``refit`` names
-        (a ValueError if ``refit`` names none, or for results alone).
-    ax : matplotlib Axes, default=None
-        Where to draw; None makes a new figure.
+    {metric_ax}
 
     Returns
     -------

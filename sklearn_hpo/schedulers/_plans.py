@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Union
 
+from sklearn_hpo.utils._validation import check_int
+
 __all__ = ["Bracket", "Rung", "hyperband_plan", "successive_halving_plan"]
 
 Number = Union[int, float, Fraction]
@@ -68,16 +70,6 @@ class Bracket:
         return sum(r.n_candidates * r.n_resources for r in self.rungs)
 
 
-def _check_int(name: str, value: Any, minimum: int) -> int:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Integral)
-        or value < minimum
-    ):
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}.")
-    return int(value)
-
-
 def _check_factor(factor: Any) -> Fraction:
     ok = (
         not isinstance(factor, bool)
@@ -92,8 +84,8 @@ def _check_factor(factor: Any) -> Fraction:
 
 
 def _check_range(min_resources: Any, max_resources: Any) -> tuple[int, int]:
-    lo = _check_int("min_resources", min_resources, 1)
-    hi = _check_int("max_resources", max_resources, 1)
+    lo = check_int("min_resources", min_resources, 1)
+    hi = check_int("max_resources", max_resources, 1)
     if lo > hi:
         raise ValueError(f"min_resources ({lo!r}) must be <= max_resources ({hi!r}).")
     return lo, hi
@@ -183,7 +175,7 @@ def hyperband_plan(
     eta = _check_factor(factor)
     s_max = max_halvings(lo, hi, eta)
     n_total = (
-        s_max + 1 if n_brackets is None else _check_int("n_brackets", n_brackets, 1)
+        s_max + 1 if n_brackets is None else check_int("n_brackets", n_brackets, 1)
     )
     brackets = []
     for b in range(n_total):
@@ -259,7 +251,7 @@ def successive_halving_plan(
     >>> [(r.n_candidates, r.n_resources) for r in plan.rungs]
     [(10, 1), (4, 3), (2, 9)]
     """
-    n = _check_int("n_candidates", n_candidates, 1)
+    n = check_int("n_candidates", n_candidates, 1)
     lo, hi = _check_range(min_resources, max_resources)
     eta = _check_factor(factor)
     n_possible = 1 + _largest_power(eta, Fraction(hi // lo))

@@ -175,7 +175,47 @@ def _check_bounds(name: str, low: Any, high: Any, log: Any, integral: bool) -> N
         )
 
 
-class Real(Dimension):
+class _Bounded(Dimension):
+    """What :class:`Real` and :class:`Integer` share: the bounds, the log
+    flag, their checks, and the linear map between ``_edges`` (the value
+    range, or its log) and the unit interval."""
+
+    #: Whether the values are integers (for the checks of the bounds).
+    _integral = False
+
+    def __init__(self, low: Any, high: Any, *, log: bool = False) -> None:
+        self.low = low
+        self.high = high
+        self.log = log
+        self._freeze()
+
+    def _init_args(self) -> tuple[tuple, dict]:
+        return (self.low, self.high), {"log": self.log}
+
+    def __repr__(self) -> str:
+        log = ", log=True" if self.log else ""
+        return f"{type(self).__name__}({self.low!r}, {self.high!r}{log})"
+
+    def validate(self, name: str) -> None:
+        _check_bounds(name, self.low, self.high, self.log, integral=self._integral)
+
+    @abstractmethod
+    def _edges(self) -> tuple[float, float]:
+        """The interval mapped onto ``[0, 1]`` (in log space when ``log``)."""
+
+    def _to_fraction(self, x: np.ndarray) -> np.ndarray:
+        """Points of the ``_edges`` interval as fractions of it, clipped."""
+        lo, hi = self._edges()
+        return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
+
+    def _from_fraction(self, u: np.ndarray) -> np.ndarray:
+        """Fractions of the ``_edges`` interval as values (exp'd when ``log``)."""
+        lo, hi = self._edges()
+        x = lo + np.clip(np.asarray(u, dtype=float), 0.0, 1.0) * (hi - lo)
+        return np.exp(x) if self.log else x
+
+
+class Real(_Bounded):
     """A continuous parameter on ``[low, high]``, uniform or log-uniform.
 
     Parameters
@@ -198,20 +238,7 @@ class Real(Dimension):
     kind = "real"
 
     def __init__(self, low: float, high: float, *, log: bool = False) -> None:
-        self.low = low
-        self.high = high
-        self.log = log
-        self._freeze()
-
-    def _init_args(self) -> tuple[tuple, dict]:
-        return (self.low, self.high), {"log": self.log}
-
-    def __repr__(self) -> str:
-        log = ", log=True" if self.log else ""
-        return f"Real({self.low!r}, {self.high!r}{log})"
-
-    def validate(self, name: str) -> None:
-        _check_bounds(name, self.low, self.high, self.log, integral=False)
+        super().__init__(low, high, log=log)
 
     def _edges(self) -> tuple[float, float]:
         if self.log:
@@ -220,24 +247,17 @@ class Real(Dimension):
 
     def to_unit(self, values: Sequence[Any]) -> np.ndarray:
         x = np.asarray(values, dtype=float)
-        if self.log:
-            x = np.log(x)
-        lo, hi = self._edges()
-        return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
+        return self._to_fraction(np.log(x) if self.log else x)
 
     def from_unit(self, u: np.ndarray) -> list:
-        lo, hi = self._edges()
-        x = lo + np.clip(np.asarray(u, dtype=float), 0.0, 1.0) * (hi - lo)
-        if self.log:
-            x = np.exp(x)
-        x = np.clip(x, self.low, self.high)
+        x = np.clip(self._from_fraction(u), self.low, self.high)
         return [float(v) for v in np.atleast_1d(x)]
 
     def snap(self, u: np.ndarray) -> np.ndarray:
         return np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
 
 
-class Integer(Dimension):
+class Integer(_Bounded):
     """An integer parameter on ``[low, high]`` (both inclusive).
 
     Parameters
@@ -264,26 +284,14 @@ class Integer(Dimension):
     """
 
     kind = "integer"
+    _integral = True
 
     def __init__(self, low: int, high: int, *, log: bool = False) -> None:
-        self.low = low
-        self.high = high
-        self.log = log
-        self._freeze()
-
-    def _init_args(self) -> tuple[tuple, dict]:
-        return (self.low, self.high), {"log": self.log}
-
-    def __repr__(self) -> str:
-        log = ", log=True" if self.log else ""
-        return f"Integer({self.low!r}, {self.high!r}{log})"
+        super().__init__(low, high, log=log)
 
     @property
     def n_values(self) -> int:
         return int(self.high) - int(self.low) + 1
-
-    def validate(self, name: str) -> None:
-        _check_bounds(name, self.low, self.high, self.log, integral=True)
 
     def _edges(self) -> tuple[float, float]:
         lo, hi = self.low - 0.5, self.high + 0.5
@@ -297,14 +305,10 @@ class Integer(Dimension):
             # Map to the middle of the value's cell in log space.
             a, b = np.log(np.maximum(x - 0.5, 1e-300)), np.log(x + 0.5)
             x = 0.5 * (a + b)
-        lo, hi = self._edges()
-        return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
+        return self._to_fraction(x)
 
     def from_unit(self, u: np.ndarray) -> list:
-        lo, hi = self._edges()
-        t = lo + np.clip(np.asarray(u, dtype=float), 0.0, 1.0) * (hi - lo)
-        if self.log:
-            t = np.exp(t)
+        t = self._from_fraction(u)
         v = np.clip(np.floor(t + 0.5), self.low, self.high).astype(np.int64)
         return [int(i) for i in np.atleast_1d(v)]
 

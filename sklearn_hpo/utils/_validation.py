@@ -9,7 +9,7 @@ import math
 import numbers
 from typing import Any, Sequence
 
-__all__ = ["check_int", "check_option", "check_real"]
+__all__ = ["check_int", "check_optional_int", "check_option", "check_real"]
 
 
 def check_int(name: str, value: Any, minimum: int) -> int:
@@ -21,6 +21,11 @@ def check_int(name: str, value: Any, minimum: int) -> int:
     ):
         raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}.")
     return int(value)
+
+
+def check_optional_int(name: str, value: Any, minimum: int, default: Any) -> Any:
+    """``default`` when ``value`` is None, else :func:`check_int` of ``value``."""
+    return default if value is None else check_int(name, value, minimum)
 
 
 def check_real(

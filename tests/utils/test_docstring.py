@@ -4,12 +4,14 @@ import re
 
 import pytest
 
-from sklearn_hpo import optimizers, search
+from sklearn_hpo import optimizers, plotting, search
 from sklearn_hpo.utils._docstring import fill_placeholders
 
-DOCUMENTED = [getattr(optimizers, n) for n in optimizers.__all__] + [
-    getattr(search, n) for n in search.__all__
-]
+DOCUMENTED = (
+    [getattr(optimizers, n) for n in optimizers.__all__]
+    + [getattr(search, n) for n in search.__all__]
+    + [getattr(plotting, n) for n in plotting.__all__]
+)
 
 
 def test_placeholder_lines_take_the_section_at_their_indentation():
@@ -40,3 +42,10 @@ def test_no_placeholder_is_left(obj):
 def test_every_optimizer_documents_the_observations(cls):
     for name in ("space", "X_unit", "y", "budgets"):
         assert f"\n    {name} : " in cls.__doc__, name
+
+
+@pytest.mark.parametrize("name", plotting.__all__)
+def test_every_plot_documents_metric_and_ax(name):
+    doc = getattr(plotting, name).__doc__
+    assert "\n    metric : str, default=None\n        With several metrics" in doc
+    assert "\n    ax : matplotlib Axes, default=None\n" in doc

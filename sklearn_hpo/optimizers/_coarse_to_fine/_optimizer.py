@@ -208,7 +208,9 @@ class CoarseToFineOptimizer(BaseOptimizer):
         self._started = False
         # Label (level, region) of every asked row, by row key.
         self._labels: dict[bytes, tuple[int, int]] = {}
+        # Observations told per level, counted up to observation _n_counted.
         self._level_told: list[int] = [0]
+        self._n_counted = 0
 
     # ----------------------------------------------------------------- plan
     def _target(self, level: int) -> int:
@@ -234,21 +236,6 @@ class CoarseToFineOptimizer(BaseOptimizer):
         return int(min(max(k, 1), n_finite))
 
     # ------------------------------------------------------------ ask/tell
-    def tell(
-        self,
-        candidates: Sequence[Mapping[str, Any]],
-        scores: Sequence[float],
-        budgets: Sequence[float] | None = None,
-    ) -> None:
-        super().tell(candidates, scores, budgets)
-        n = len(list(candidates))
-        if n == 0:
-            return
-        for key in self.space.row_keys(self.X_unit[-n:]):
-            # Candidates told without being asked count for the current level.
-            level = self._labels.get(key, (self.level, -1))[0]
-            self._level_told[level] += 1
-
     def candidate_info(
         self, candidates: Sequence[Mapping[str, Any]]
     ) -> dict[str, list]:
@@ -258,10 +245,7 @@ class CoarseToFineOptimizer(BaseOptimizer):
         :attr:`regions` (-1 for the coarse stage, and for candidates drawn
         outside any box when a finite box runs out of new points).
         """
-        if not candidates:
-            return {"level": [], "region": []}
-        keys = self.space.candidate_keys(candidates)
-        labels = [self._labels.get(k, (self.level, -1)) for k in keys]
+        labels = self._labels_of(candidates, self._labels, (self.level, -1))
         return {
             "level": [int(lv) for lv, _ in labels],
             "region": [int(r) for _, r in labels],
@@ -290,8 +274,19 @@ class CoarseToFineOptimizer(BaseOptimizer):
             1 for k in self._pending if self._labels.get(k, (-1, -1))[0] == self.level
         )
 
+    def _count_told(self) -> None:
+        """Add the observations told since the last ask to their levels'
+        counts (the level is never changed by a tell, only by an ask)."""
+        new = self.X_unit[self._n_counted :]
+        for key in self.space.row_keys(new) if len(new) else []:
+            # Candidates told without being asked count for the current level.
+            level = self._labels.get(key, (self.level, -1))[0]
+            self._level_told[level] += 1
+        self._n_counted = self.n_observations
+
     def _maybe_advance(self) -> None:
         """Start the next level when the current one is over."""
+        self._count_told()
         level, told = self.level, self.n_observations
         target = self._target(level)
         pending = self._pending_in_level()

@@ -7,7 +7,7 @@ import numbers
 from dataclasses import dataclass
 from typing import Union
 
-from sklearn_hpo.utils._validation import check_int, check_real
+from sklearn_hpo.utils._validation import check_int, check_optional_int, check_real
 
 __all__ = ["CoarseToFinePlan", "coarse_to_fine_plan"]
 
@@ -128,10 +128,9 @@ def coarse_to_fine_plan(
     (10, (7, 7, 7, 7, 6, 6), 1, 0.6)
     """
     budget = check_int("budget", budget, 1)
-    if n_levels is None:
-        n_levels = max(0, min(default_n_levels(budget), budget - 1))
-    else:
-        n_levels = check_int("n_levels", n_levels, 1)
+    n_levels = check_optional_int(
+        "n_levels", n_levels, 1, max(0, min(default_n_levels(budget), budget - 1))
+    )
     zoom = _DEFAULT_ZOOM if zoom is None else check_real(
         "zoom", zoom, low=0.0, high=1.0, low_inclusive=False, high_inclusive=False
     )
