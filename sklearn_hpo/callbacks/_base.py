@@ -28,7 +28,30 @@ except ImportError:  # pragma: no cover - exercised on scikit-learn < 1.9
 else:
     CALLBACKS_AVAILABLE = True
 
-__all__ = ["BaseStopper", "CALLBACKS_AVAILABLE"]
+__all__ = [
+    "BaseStopper",
+    "CALLBACKS_AVAILABLE",
+    "RAISES_WITHOUT_CALLBACKS",
+    "STOPPER_ATTRIBUTES",
+]
+
+# Docstring sections every stopper shares.
+STOPPER_ATTRIBUTES = """
+    Attributes
+    ----------
+    stop_requested_ : bool
+        Whether the stopper answered "stop" during the last fit (before its
+        end), whether or not the search honoured it.
+    stop_reason_ : str or None
+        Why it did, or None.
+"""
+
+RAISES_WITHOUT_CALLBACKS = """
+    Raises
+    ------
+    ImportError
+        With scikit-learn < 1.9, which has no callbacks.
+"""
 
 
 @dataclass

@@ -5,13 +5,20 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sklearn_hpo.callbacks._base import BaseStopper, _Run, check_number
+from sklearn_hpo.callbacks._base import (
+    RAISES_WITHOUT_CALLBACKS,
+    STOPPER_ATTRIBUTES,
+    BaseStopper,
+    _Run,
+    check_number,
+)
 
 __all__ = ["DeadlineStopper"]
 
 
 class DeadlineStopper(BaseStopper):
-    """Ask the search to stop once ``seconds`` have passed since its fit began.
+    __doc__ = (
+        """Ask the search to stop once ``seconds`` have passed since its fit began.
 
     A scikit-learn callback (scikit-learn >= 1.9): register it with
     ``search.set_callbacks(DeadlineStopper(60))``. The clock starts when the
@@ -26,19 +33,10 @@ class DeadlineStopper(BaseStopper):
     seconds : float
         The budget, in seconds of wall-clock time, > 0.
 
-    Attributes
-    ----------
-    stop_requested_ : bool
-        Whether the stopper answered "stop" during the last fit (before its
-        end), whether or not the estimator honoured it.
-    stop_reason_ : str or None
-        Why it did, or None.
-
-    Raises
-    ------
-    ImportError
-        With scikit-learn < 1.9, which has no callbacks.
-
+"""
+        + STOPPER_ATTRIBUTES
+        + RAISES_WITHOUT_CALLBACKS
+        + """
     See Also
     --------
     TargetScoreStopper, NoImprovementStopper
@@ -87,6 +85,7 @@ class DeadlineStopper(BaseStopper):
     >>> len(search.fit(X, y).cv_results_["params"]), stopper.stop_requested_
     (4, False)
     """
+    )
 
     def __init__(self, seconds: float) -> None:
         super().__init__()

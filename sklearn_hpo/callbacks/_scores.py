@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 
 from sklearn_hpo.callbacks._base import (
+    RAISES_WITHOUT_CALLBACKS,
+    STOPPER_ATTRIBUTES,
     BaseStopper,
     _Run,
     check_count,
@@ -54,14 +56,7 @@ _METRIC_DOC = """
         ``refit`` names one.
 """
 
-_ATTRIBUTES_DOC = """
-    Attributes
-    ----------
-    stop_requested_ : bool
-        Whether the stopper answered "stop" during the last fit (before its
-        end), whether or not the search honoured it.
-    stop_reason_ : str or None
-        Why it did, or None.
+_ATTRIBUTES_DOC = STOPPER_ATTRIBUTES + """\
     best_score_ : float
         The best score among the candidates seen in the last fit (NaN if
         none was seen or all failed).
@@ -173,12 +168,8 @@ class TargetScoreStopper(_ScoreStopper):
 """
         + _METRIC_DOC
         + _ATTRIBUTES_DOC
+        + RAISES_WITHOUT_CALLBACKS
         + """
-    Raises
-    ------
-    ImportError
-        With scikit-learn < 1.9, which has no callbacks.
-
     See Also
     --------
     DeadlineStopper, NoImprovementStopper
@@ -250,12 +241,8 @@ class NoImprovementStopper(_ScoreStopper):
 """
         + _METRIC_DOC
         + _ATTRIBUTES_DOC
+        + RAISES_WITHOUT_CALLBACKS
         + """
-    Raises
-    ------
-    ImportError
-        With scikit-learn < 1.9, which has no callbacks.
-
     See Also
     --------
     DeadlineStopper, TargetScoreStopper

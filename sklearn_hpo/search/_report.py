@@ -11,11 +11,12 @@ adds scikit-learn's own lines.
 
 from __future__ import annotations
 
+import contextlib
 import numbers
 import sys
 import threading
 import time
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -64,6 +65,16 @@ class Reporter:
             if np.isfinite(score) and (self.best is None or score > self.best[0]):
                 self.best = (float(score), index)
 
+    @contextlib.contextmanager
+    def _printing(self) -> Iterator[bool]:
+        """Whether to print (``verbose >= 1``), holding the lock: the sliding
+        window reports from several threads."""
+        if self.verbose < 1:
+            yield False
+            return
+        with self._lock:
+            yield True
+
     def _print(self, text: str) -> None:
         elapsed = time.monotonic() - self.start
         print(f"[{self.name}] {text} | {elapsed:.1f} s", file=sys.stdout, flush=True)
@@ -77,9 +88,9 @@ class Reporter:
         replayed: bool,
     ) -> None:
         """One line per completed candidate."""
-        if self.verbose < 1:
-            return
-        with self._lock:
+        with self._printing() as on:
+            if not on:
+                return
             self._best(scores, indices)
             for index, params, score, std in zip(indices, batch, scores, stds):
                 total = f"/{self.n_planned}" if self.n_planned else ""
@@ -104,9 +115,9 @@ class Reporter:
         n_kept: int,
     ) -> None:
         """One line per rung of a multi-fidelity search."""
-        if self.verbose < 1:
-            return
-        with self._lock:
+        with self._printing() as on:
+            if not on:
+                return
             finite = scores[np.isfinite(scores)]
             top = f"{finite.max():.4f}" if len(finite) else "-"
             n = len(indices)
