@@ -240,14 +240,27 @@ class SearchParallel:
 
     def __call__(self, tasks: Any) -> list:
         replay = getattr(self._local, "replay", None)
-        if replay is not None:
+        self._local.replay = None
+        if replay is not None and None in replay:
+            # Part of the call is in the journal: fit the rest only.
+            tasks = list(tasks)
+            todo = [t for t, r in zip(tasks, replay) if r is None]
+            fitted = iter(self._run(todo))
+            out = [next(fitted) if r is None else r for r in replay]
+        elif replay is not None:
             # The tasks are not even created (each would clone the estimator).
-            self._local.replay = None
             out = list(replay)
             if self.concurrent:
                 self.lock.acquire()
                 self._held.value = True
-        elif self.concurrent:
+        else:
+            out = self._run(tasks)
+        self._local.out = out
+        _fits_done.set(self)
+        return out
+
+    def _run(self, tasks: Any) -> list:
+        if self.concurrent:
             parallel = type(self.original)(
                 n_jobs=self.original.n_jobs,
                 pre_dispatch=self.original.pre_dispatch,
@@ -263,8 +276,6 @@ class SearchParallel:
             small = self.n_tasks <= 4 * n_workers
             self.original.batch_size = 1 if small else "auto"
             out = self.original(tasks)
-        self._local.out = out
-        _fits_done.set(self)
         return out
 
     def call(

@@ -62,6 +62,7 @@ from sklearn_hpo.search._results import (
     keep_completed,
     score_key,
     scores_of,
+    user_stacklevel,
     warn_non_finite,
 )
 from sklearn_hpo.search._splits import freeze_splits, reusable_cv, split_params
@@ -122,6 +123,8 @@ class Evaluation:
         models kept between rungs; closed when the fit ends).
     n_samples : int or None
         Number of samples of ``X`` (multi-fidelity searches).
+    results : dict or None
+        The search's ``cv_results_``, once every candidate is evaluated.
     """
 
     def __init__(
@@ -150,6 +153,7 @@ class Evaluation:
         )
         self.resource: Any = None
         self.n_samples: int | None = None
+        self.results: dict | None = None
         self._evaluate_candidates: Callable | None = None
         self._dispatcher: SearchParallel | None = None
         self._callback_ctx: Any = None
@@ -237,12 +241,30 @@ class Evaluation:
                     finally:
                         pending, self._pending = self._pending, None
                     full = self._format_all(pending, order_by)
+                    self.results = full
             finally:
                 if self.journal is not None:
                     self.journal.close()
         if self._search_ctx is not None:
             self._search_ctx.call_on_fit_task_end(estimator=search)
         warn_non_finite(full)
+
+    def interrupted_in_refit(self) -> None:
+        """After an interrupt that came once the search was over (in the
+        refit): keep ``cv_results_`` and the best candidate, not the refit."""
+        search = self.search
+        if self.results is None or hasattr(search, "cv_results_"):
+            return  # the search itself was interrupted (keep_completed)
+        search.cv_results_ = self.results
+        for name in ("best_estimator_", "refit_time_"):
+            search.__dict__.pop(name, None)
+        warnings.warn(
+            f"{type(search).__name__} was interrupted while refitting the best "
+            "candidate: cv_results_ and best_params_ describe the whole search; "
+            "best_estimator_ was not fitted.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
 
     @property
     def stop(self) -> bool:
@@ -402,9 +424,9 @@ class Evaluation:
     def _evaluate_and_record(
         self, indices: list[int], batch: list[dict], more: dict, **kwargs: Any
     ) -> tuple[dict, bool]:
-        """One call through the dispatcher: from the journal if it holds the
-        candidates, else fitted and recorded there. Returns the results and
-        whether they came from the journal."""
+        """One call through the dispatcher: the candidates the journal holds
+        come from it, the others are fitted and recorded there. Returns the
+        results and whether every candidate came from the journal."""
         journal = self.journal
         rows = None if journal is None else journal.stored(indices, batch)
         replay = None if rows is None else journal.results(rows, self.splits)
@@ -412,9 +434,16 @@ class Evaluation:
             self._evaluate_candidates, batch, more_results=more, replay=replay,
             **kwargs,
         )  # fmt: skip
-        if journal is not None and rows is None:
-            journal.record(indices, batch, out, more)
-        return results, rows is not None
+        fitted = [j for j in range(len(batch)) if rows is None or rows[j] is None]
+        if journal is not None and fitted:
+            n = self.n_splits
+            journal.record(
+                [indices[j] for j in fitted],
+                [batch[j] for j in fitted],
+                [r for j in fitted for r in out[j * n : (j + 1) * n]],
+                {k: [v[j] for j in fitted] for k, v in more.items()},
+            )
+        return results, not fitted
 
     # ------------------------------------------------------------ results
     def format_results(

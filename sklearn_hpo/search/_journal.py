@@ -15,10 +15,12 @@ as usual, and recorded.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import joblib
 import numpy as np
+from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
 from sklearn_hpo._registry import strategies
@@ -35,11 +37,15 @@ from sklearn_hpo.utils._compat import num_samples
 
 __all__ = ["SearchJournal"]
 
+# A memory address in a repr ("<function f at 0x7f...>"): another process
+# has another.
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
 # Search parameters that change neither which candidates are evaluated nor
 # their scores: a resumed search may change them.
 _FREE_SETTINGS = {
     "estimator", "search_spaces", "scoring", "cv", "n_jobs", "verbose",
-    "pre_dispatch", "refit", "storage", "max_time",
+    "pre_dispatch", "storage", "max_time",
 }  # fmt: skip
 
 
@@ -47,13 +53,6 @@ def _label(estimator: Any) -> str:
     if isinstance(estimator, Pipeline):
         return "Pipeline(" + ",".join(name for name, _ in estimator.steps) + ")"
     return type(estimator).__name__
-
-
-def _hash(value: Any) -> str:
-    try:
-        return stable_hash(value)
-    except TypeError:
-        return joblib.hash(value)
 
 
 def _short(text: str, n: int = 200) -> str:
@@ -86,6 +85,7 @@ class SearchJournal:
                 self.study.set_metadata(seed=seed, search=type(search).__name__)
                 metadata = self.study.metadata
             self.seed = int(metadata["seed"])
+            self._metadata = metadata
         except BaseException:
             self.storage.close()
             raise
@@ -97,7 +97,12 @@ class SearchJournal:
 
     # ------------------------------------------------------------- replay
     def stored(self, indices: list[int], batch: list[dict]) -> list | None:
-        """The rows of ``indices`` if the journal holds them all, else None.
+        """The journal's row for each of ``indices`` (None where it has none),
+        or None if it holds none of them.
+
+        A call may be partly in the journal: the sliding window records its
+        candidates as each completes, and a resumed search may evaluate them
+        in rounds.
 
         Raises
         ------
@@ -108,16 +113,8 @@ class SearchJournal:
         rows = [self.replay.get(i) for i in indices]
         if all(row is None for row in rows):
             return None
-        if any(row is None for row in rows):
-            missing = [i for i, row in zip(indices, rows) if row is None]
-            raise JournalError(
-                f"The journal {self.storage.location!r} (study "
-                f"{self.study.name!r}) holds only part of the candidates "
-                f"{indices[0]}..{indices[-1]} (missing {missing}); it cannot be "
-                "resumed. Start afresh: another storage file or study name."
-            )
         for row, candidate in zip(rows, batch):
-            if not _same(row.params, candidate):
+            if row is not None and not _same(row.params, candidate):
                 raise JournalError(
                     f"Cannot resume from {self.storage.location!r} (study "
                     f"{self.study.name!r}): the search now proposes "
@@ -128,19 +125,24 @@ class SearchJournal:
                     "library versions). Start afresh: another storage file or "
                     "study name."
                 )
-        self.n_replayed += len(rows)
+        self.n_replayed += sum(row is not None for row in rows)
         return rows
 
-    def results(self, rows: list, splits: Any) -> list[dict]:
-        """``_fit_and_score``'s per-fold results of ``rows``, from the journal.
+    def results(self, rows: list, splits: Any) -> list[dict | None]:
+        """``_fit_and_score``'s per-fold results of ``rows``, from the journal
+        (None for each fold of a candidate it does not hold).
 
-        Scores come back as dicts unless the only metric is ``"score"``
-        (one metric, as recorded).
+        Scores come back as dicts when the search scored with several
+        metrics (or a callable returning a dict), as recorded.
         """
         n_test = [len(test) for _, test in splits.splits]
-        out = []
+        flag = self._metadata.get("scores_as_dicts")
+        out: list[dict | None] = []
         for row in rows:
-            as_dict = list(row.test_scores) != ["score"]
+            if row is None:
+                out.extend([None] * len(n_test))
+                continue
+            as_dict = list(row.test_scores) != ["score"] if flag is None else flag
             errors = row.extra.get("fit_errors") or [None] * len(row.fit_time)
             for k in range(len(row.fit_time)):
                 result = {
@@ -161,6 +163,11 @@ class SearchJournal:
     ) -> None:
         """Commit the completed candidates of one call (one transaction)."""
         n_splits = len(out) // len(batch)
+        if "scores_as_dicts" not in self._metadata:
+            dicts = [r for r in out if isinstance(r.get("test_scores"), dict)]
+            if dicts or any(r.get("fit_error") is None for r in out):
+                self.study.set_metadata(scores_as_dicts=bool(dicts))
+                self._metadata = self.study.metadata
         records = []
         for j, (index, params) in enumerate(zip(indices, batch)):
             folds = out[j * n_splits : (j + 1) * n_splits]
@@ -208,11 +215,23 @@ def _study_name(storage: Any) -> str | None:
     return None
 
 
+def _stable(value: Any) -> str:
+    """A hash of ``value`` that another process computes alike.
+
+    ``joblib.hash`` pickles (a function by its module and name); what cannot
+    be pickled (a lambda) is hashed from its repr without memory addresses.
+    """
+    try:
+        return joblib.hash(value)
+    except Exception:
+        return stable_hash(_ADDRESS.sub("", repr(value)))
+
+
 def _fingerprint(evaluation: Any) -> Fingerprint:
     """What makes two fits' results comparable, component by component."""
     search = evaluation.search
     estimator = evaluation.estimator
-    space = repr(as_search_space(search.search_spaces))
+    space = as_search_space(search.search_spaces)
     free = set(_FREE_SETTINGS)
     known = strategies(search=type(search).__name__)
     if known and not any(s.plans_budget for s in known):
@@ -220,31 +239,43 @@ def _fingerprint(evaluation: Any) -> Fingerprint:
         # on further than the interrupted one planned.
         free.add("n_iter")
     settings = {
-        name: repr(value)
+        name: value
         for name, value in sorted(search.get_params(deep=False).items())
         if name not in free
     }
     if search.random_state is None:
         settings.pop("random_state", None)  # the journal keeps the seed
+    try:  # the parameters, not a fitted state (a pipeline fitted before)
+        params = clone(estimator).get_params(deep=True)
+    except Exception:
+        params = estimator.get_params(deep=True)
     splits = [(np.asarray(tr), np.asarray(te)) for tr, te in evaluation.splits.splits]
     data = (evaluation.X, evaluation.y, evaluation.params)
     n = num_samples(evaluation.X)
     hashes = {
-        "estimator": joblib.hash(estimator.get_params(deep=True)),
-        "space": stable_hash(space),
-        "scorers": stable_hash(repr(search.scoring)),
-        "cv": _hash(splits),
-        "data": joblib.hash(data),
-        "settings": stable_hash(sorted(settings.items())),
+        "estimator": _stable(params),
+        # The repr names every dimension and its arguments; pickles of scipy
+        # distributions carry their (changing) random state.
+        "space": stable_hash(_ADDRESS.sub("", repr(space))),
+        "scorers": _stable(search.scoring),
+        "cv": _stable(splits),
+        "data": _stable(data),
+        "settings": _stable(settings),
     }
     descriptions = {
         "estimator": _short(repr(estimator)),
-        "space": _short(space),
-        "scorers": _short(repr(search.scoring)),
+        "space": _short(repr(space)),
+        "scorers": _short(_ADDRESS.sub("", repr(search.scoring))),
         "cv": f"{len(splits)} splits of {n} samples",
         "data": f"X of {n} samples, fit parameters {sorted(evaluation.params)}",
-        "settings": _short(", ".join(f"{k}={v}" for k, v in settings.items())),
+        "settings": _short(
+            ", ".join(f"{k}={_ADDRESS.sub('', repr(v))}" for k, v in settings.items())
+        ),
     }
+    # Two components may differ where their descriptions do not (a value
+    # deep in a parameter, other data of the same size): the hash tells.
+    for name in descriptions:
+        descriptions[name] += f" [{hashes[name][:8]}]"
     return Fingerprint(hashes, descriptions)
 
 

@@ -68,9 +68,17 @@ class EvaluatedSearchMixin:
             # Before the evaluation reads them (BaseSearchCV.fit validates
             # again, cheaply).
             self._validate_params()  # type: ignore[attr-defined]
+        # A fit replaces every fitted attribute; one interrupted midway must
+        # not leave those of an earlier fit next to its own.
+        for name in [k for k in vars(self) if k.endswith("_") and k[0] != "_"]:
+            delattr(self, name)
         evaluation = self._make_evaluation(X, y, params)
         with evaluation.active():
-            super().fit(X, y, **params)  # type: ignore[misc]
+            try:
+                super().fit(X, y, **params)  # type: ignore[misc]
+            except KeyboardInterrupt:
+                evaluation.interrupted_in_refit()
+                raise
         return evaluation
 
     def _validate_params(self) -> None:

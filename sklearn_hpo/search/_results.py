@@ -115,10 +115,14 @@ def keep_completed(
         if resumable
         else "give storage= (a file) to make a search resumable."
     )
+    kept = (
+        f"after {n_done} completed candidates; cv_results_ and best_params_ "
+        "describe those (nothing was refit)"
+        if n_done
+        else "before any candidate completed; nothing was kept"
+    )
     warnings.warn(
-        f"{type(search).__name__} was interrupted after {n_done} completed "
-        f"candidates; cv_results_ and best_params_ describe those (nothing "
-        f"was refit); {how}",
+        f"{type(search).__name__} was interrupted {kept}; {how}",
         UserWarning,
         stacklevel=user_stacklevel(),
     )

@@ -455,3 +455,138 @@ def test_every_strategy_resumes_to_the_uninterrupted_results(
         resumed.fit(X, y)
     _assert_same_results(reference.cv_results_, resumed.cv_results_)
     assert calls["n"] < n_scores  # what the journal held was not fitted again
+
+
+FINGERPRINT_CHILD = textwrap.dedent(
+    """
+    import sys, warnings
+    sys.path.insert(0, {tests!r})
+    warnings.simplefilter("ignore")
+    import numpy as np
+    from sklearn.metrics import accuracy_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+    from test_long_searches import Sleepy, SLEEPY_SPACE, X, y
+    from sklearn_hpo import BayesSearchCV
+    calls = []
+    def my_scorer(estimator, X_test, y_test):
+        calls.append(1)
+        return estimator.score(X_test, y_test)
+    pipe = make_pipeline(FunctionTransformer(lambda x: x * 2), Sleepy())
+    space = {{"sleepy__" + k: v for k, v in SLEEPY_SPACE.items()}}
+    BayesSearchCV(pipe, space, n_iter=4, cv=2, scoring=my_scorer,
+                  random_state=np.random.RandomState(0), storage={path!r}).fit(X, y)
+    print(len(calls))
+    """
+)
+
+
+def test_a_new_process_resumes_with_callables_and_lambdas(tmp_path):
+    # A function's repr holds its address, a lambda cannot be pickled: the
+    # fingerprint must still be the same in another process.
+    script = FINGERPRINT_CHILD.format(
+        tests=os.path.dirname(__file__), path=str(tmp_path / "j.db")
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True,
+            check=True, timeout=120,
+        ).stdout.split()[-1]
+        for _ in range(2)
+    ]  # fmt: skip
+    assert runs == ["8", "0"]
+
+
+def test_a_call_partly_in_the_journal_fits_only_the_rest(tmp_path):
+    # The sliding window records candidates as they complete: a journal may
+    # hold candidates 0 and 2 of a round but not 1.
+    import sqlite3
+
+    path = str(tmp_path / "j.db")
+    fits = []
+
+    def scorer(estimator, X_test, y_test):
+        fits.append(estimator.a)
+        return estimator.score(X_test, y_test)
+
+    kw = dict(n_iter=9, n_points=3, cv=2, random_state=0, optimizer="random",
+              scoring=scorer)
+    reference = BayesSearchCV(Sleepy(), SLEEPY_SPACE, **kw).fit(X, y)
+    BayesSearchCV(Sleepy(), SLEEPY_SPACE, storage=path, **kw).fit(X, y)
+    with sqlite3.connect(path) as db:
+        db.execute("DELETE FROM candidates WHERE idx IN (1, 7)")
+    fits.clear()
+    resumed = BayesSearchCV(Sleepy(), SLEEPY_SPACE, storage=path, **kw).fit(X, y)
+    _assert_same_results(reference.cv_results_, resumed.cv_results_)
+    params = reference.cv_results_["params"]
+    assert sorted(fits) == sorted([params[1]["a"]] * 2 + [params[7]["a"]] * 2)
+    assert _n_rows(path) == 9
+
+
+def test_an_interrupted_fit_keeps_nothing_of_an_earlier_fit():
+    search = TPESearchCV(Sleepy(), SLEEPY_SPACE, n_iter=4, cv=2, random_state=0)
+    search.fit(X, y)
+    assert hasattr(search, "best_estimator_")
+
+    def scorer(estimator, X_test, y_test):
+        raise KeyboardInterrupt
+
+    search.set_params(scoring=scorer)
+    with pytest.warns(UserWarning, match="before any candidate completed"):
+        with pytest.raises(KeyboardInterrupt):
+            search.fit(X, y)
+    kept = {k for k in vars(search) if k.endswith("_") and k[0] != "_"}
+    assert kept <= {"n_splits_"}  # set by scikit-learn's fit before the search
+
+
+class RefitInterrupted(Sleepy):
+    """Raises KeyboardInterrupt when fit on the whole data (the refit)."""
+
+    def fit(self, X_fit, y_fit):
+        if len(X_fit) == len(X):
+            raise KeyboardInterrupt
+        return super().fit(X_fit, y_fit)
+
+
+def test_an_interrupt_in_the_refit_keeps_the_search():
+    search = TPESearchCV(
+        RefitInterrupted(), SLEEPY_SPACE, n_iter=4, cv=2, random_state=0
+    )
+    with pytest.warns(UserWarning, match="while refitting"):
+        with pytest.raises(KeyboardInterrupt):
+            search.fit(X, y)
+    assert len(search.cv_results_["params"]) == 4
+    assert search.best_params_ == search.cv_results_["params"][search.best_index_]
+    assert not hasattr(search, "best_estimator_")
+
+
+def test_a_multi_fidelity_fit_without_refit_after_one_with_refit():
+    search = HyperbandSearchCV(
+        Sleepy(), SLEEPY_SPACE, resource="n_estimators", max_resources=9, cv=2,
+        random_state=0,
+    ).fit(X, y)  # fmt: skip
+    assert isinstance(search.best_estimator_, Sleepy)
+    search.set_params(refit=False).fit(X, y)
+    assert not hasattr(search, "best_estimator_")
+
+
+def test_replay_keeps_a_one_metric_dict_multimetric(tmp_path):
+    path = str(tmp_path / "j.db")
+    kw = dict(n_iter=3, cv=2, random_state=0, scoring={"score": "accuracy"},
+              refit="score", storage=path)
+    first = BayesSearchCV(LogisticRegression(), SPACE, **kw).fit(X, y)
+    again = BayesSearchCV(LogisticRegression(), SPACE, **kw).fit(X, y)
+    assert first.multimetric_ and again.multimetric_
+    _assert_same_results(first.cv_results_, again.cv_results_)
+
+
+def test_refit_is_part_of_the_fingerprint(tmp_path):
+    path = str(tmp_path / "j.db")
+    kw = dict(n_iter=3, cv=2, random_state=0, storage=path,
+              scoring=["accuracy", "balanced_accuracy"])
+    BayesSearchCV(LogisticRegression(), SPACE, refit="accuracy", **kw).fit(X, y)
+    other = BayesSearchCV(
+        LogisticRegression(), SPACE, refit="balanced_accuracy", **kw
+    )
+    with pytest.raises(FingerprintMismatchError, match="settings"):
+        other.fit(X, y)
