@@ -192,17 +192,14 @@ class BaseMultiFidelitySearchCV(EvaluatedSearchMixin, BaseSearchCV):
             configs = configs[: rung.n_candidates]
             last = k == len(bracket.rungs) - 1
             resource.rung_starts(last)
-            first = evaluation.n_candidates
             scores = self._run_rung(evaluation, configs, rung)
             sampler.record(configs, scores, rung.n_resources)
             configs = [configs[i] for i in _best_first(scores)]
             n_next = 0 if last else bracket.rungs[k + 1].n_candidates
             resource.promoted(configs[:n_next])
             evaluation.reporter.rung(
-                rung.bracket, rung.rung, rung.n_resources,
-                list(range(first, evaluation.n_candidates)), scores,
-                min(n_next, len(configs)),
-            )  # fmt: skip
+                rung, len(scores), scores, min(n_next, len(configs))
+            )
             if evaluation.stop:
                 break
         resource.promoted([])

@@ -105,23 +105,15 @@ class Reporter:
                     f" | {compact(params)}{source}"
                 )
 
-    def rung(
-        self,
-        bracket: int,
-        rung: int,
-        n_resources: int,
-        indices: list[int],
-        scores: np.ndarray,
-        n_kept: int,
-    ) -> None:
-        """One line per rung of a multi-fidelity search."""
+    def rung(self, rung: Any, n: int, scores: np.ndarray, n_kept: int) -> None:
+        """One line per rung (a schedulers ``Rung``) of ``n`` candidates."""
         with self._printing() as on:
             if not on:
                 return
             finite = scores[np.isfinite(scores)]
             top = f"{finite.max():.4f}" if len(finite) else "-"
-            n = len(indices)
             self._print(
-                f"bracket {bracket} rung {rung}: {n} candidate{'s' * (n != 1)} "
-                f"with n_resources={n_resources}, best {top}, {n_kept} kept"
+                f"bracket {rung.bracket} rung {rung.rung}: {n} "
+                f"candidate{'s' * (n != 1)} with n_resources={rung.n_resources}, "
+                f"best {top}, {n_kept} kept"
             )

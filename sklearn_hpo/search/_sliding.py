@@ -75,6 +75,7 @@ def run_sliding(
     _run_window_rounds(search, optimizer, initial, evaluation)
 
 
+@dataclass
 class _Asker:
     """Hands out the next candidate: the user's first, then the optimizer's.
 
@@ -82,16 +83,13 @@ class _Asker:
     not know the initial points still out, and could propose them again.
     """
 
-    def __init__(
-        self, search: Any, optimizer: BaseOptimizer, initial: list, evaluation: Any
-    ) -> None:
-        self.optimizer = optimizer
-        self.evaluation = evaluation
-        self.initial = initial
-        self.n_iter = search.n_iter
-        self.n_asked = 0
-        self.n_told = 0
-        self.exhausted = False
+    optimizer: BaseOptimizer
+    evaluation: Any
+    initial: list
+    n_iter: int
+    n_asked: int = 0
+    n_told: int = 0
+    exhausted: bool = False
 
     def tell(self, slots: list[_Slot], scores: list[float]) -> None:
         self.optimizer.tell([s.candidate for s in slots], scores)
@@ -122,7 +120,7 @@ def _run_window_rounds(
     search: Any, optimizer: BaseOptimizer, initial: list, evaluation: Any
 ) -> None:
     """The same asks and tells, the candidates out evaluated as one round."""
-    asker = _Asker(search, optimizer, initial, evaluation)
+    asker = _Asker(optimizer, evaluation, initial, search.n_iter)
     out: deque[_Slot] = deque()
     while True:
         while len(out) < search.n_points:
@@ -160,7 +158,7 @@ def _run_threads(
     search: Any, optimizer: BaseOptimizer, initial: list, evaluation: Any
 ) -> None:
     """Each candidate in a thread; a new one as soon as the oldest is told."""
-    asker = _Asker(search, optimizer, initial, evaluation)
+    asker = _Asker(optimizer, evaluation, initial, search.n_iter)
     errors: list[tuple[float, int, BaseException]] = []
 
     def run(slot: _Slot) -> float:
