@@ -18,6 +18,7 @@ __all__ = [
     "HARTMANN6_MAX",
     "BraninEstimator",
     "Hartmann6Estimator",
+    "QuadraticDouble",
     "branin",
     "hartmann6",
 ]
@@ -137,3 +138,39 @@ class Hartmann6Estimator(_FunctionEstimator):
 
     def _value(self) -> float:
         return hartmann6([self.x1, self.x2, self.x3, self.x4, self.x5, self.x6])
+
+
+class QuadraticDouble(RegressorMixin, BaseEstimator):
+    """Scores ``-(a - 0.3)^2 - 1 / units``; ``fit`` fails when ``kind="bad"``.
+
+    ``units`` plays a multi-fidelity resource (more is better), ``kind`` a
+    categorical parameter with a failing value.
+
+    Parameters
+    ----------
+    a : float, default=0.5
+        The continuous parameter; the best is 0.3.
+    kind : str, default="ok"
+        ``"bad"`` makes ``fit`` raise a ValueError.
+    units : int, default=1
+        The resource.
+    """
+
+    def __init__(self, a: float = 0.5, kind: str = "ok", units: int = 1) -> None:
+        self.a = a
+        self.kind = kind
+        self.units = units
+
+    def fit(self, X: Any, y: Any = None) -> QuadraticDouble:
+        """Raise a ValueError if ``kind == "bad"``, else do nothing."""
+        if self.kind == "bad":
+            raise ValueError("bad kind")
+        return self
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Zeros."""
+        return np.zeros(len(X))
+
+    def score(self, X: Any, y: Any = None) -> float:
+        """The known function of the parameters."""
+        return -((self.a - 0.3) ** 2) - 1.0 / self.units
