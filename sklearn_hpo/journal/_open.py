@@ -84,6 +84,9 @@ def load_results(
 
     if as_frame:
         _pandas()  # fail before reading
+    if isinstance(path, str) and "?study=" in path:  # as storage= takes it
+        path, _, name = path.partition("?study=")
+        study = study if study is not None else (name or None)
     storage = get_storage(path, read_only=True)
     if storage is None:
         raise TypeError("load_results needs a journal: path=None.")

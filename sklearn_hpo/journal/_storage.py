@@ -310,7 +310,7 @@ def _mismatch_message(
         lines.append(f"  {component}: recorded {before}; now {after}")
     return (
         f"The study {name!r} in the journal {location!r} was recorded by a different "
-        f"search: its {', '.join(differ)} differ{'s' if len(differ) == 1 else ''}.\n"
+        f"search; these differ: {', '.join(differ)}.\n"
         + "\n".join(lines)
         + "\nIts rows are not mixed with this search's. To start afresh, give "
         "another study name, delete the study (sklearn_hpo.journal.delete_study("

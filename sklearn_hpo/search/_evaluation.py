@@ -247,6 +247,11 @@ class Evaluation:
                     self.journal.close()
         if self._search_ctx is not None:
             self._search_ctx.call_on_fit_task_end(estimator=search)
+        if self._deadline is not None and time.monotonic() >= self._deadline:
+            self.reporter.note(
+                f"max_time={search.max_time} s spent: stopped after "
+                f"{self.n_candidates} candidates"
+            )
         warn_non_finite(full)
 
     def interrupted_in_refit(self) -> None:
@@ -406,8 +411,9 @@ class Evaluation:
         n = len(batch)
         std = np.asarray(results["std" + key[4:]], dtype=float)[-n:]
         self.reporter.candidates(
-            indices, batch, scores_of(results, self.search.refit, n), std, replayed
-        )
+            indices, batch, scores_of(results, self.search.refit, n), std, replayed,
+            metric=key[len("mean_test_") :],
+        )  # fmt: skip
 
     def _call(
         self, indices: list[int], batch: list[dict], more: dict, **kwargs: Any

@@ -260,7 +260,7 @@ def _fingerprint(evaluation: Any) -> Fingerprint:
         "scorers": _stable(search.scoring),
         "cv": _stable(splits),
         "data": _stable(data),
-        "settings": _stable(settings),
+        **{f"setting {name}": _stable(value) for name, value in settings.items()},
     }
     descriptions = {
         "estimator": _short(repr(estimator)),
@@ -268,9 +268,10 @@ def _fingerprint(evaluation: Any) -> Fingerprint:
         "scorers": _short(_ADDRESS.sub("", repr(search.scoring))),
         "cv": f"{len(splits)} splits of {n} samples",
         "data": f"X of {n} samples, fit parameters {sorted(evaluation.params)}",
-        "settings": _short(
-            ", ".join(f"{k}={_ADDRESS.sub('', repr(v))}" for k, v in settings.items())
-        ),
+        **{
+            f"setting {name}": _short(f"{name}={_ADDRESS.sub('', repr(value))}")
+            for name, value in settings.items()
+        },
     }
     # Two components may differ where their descriptions do not (a value
     # deep in a parameter, other data of the same size): the hash tells.

@@ -86,6 +86,7 @@ class Reporter:
         scores: np.ndarray,
         stds: np.ndarray,
         replayed: bool,
+        metric: str = "score",
     ) -> None:
         """One line per completed candidate."""
         with self._printing() as on:
@@ -100,8 +101,9 @@ class Reporter:
                     else "best -"
                 )
                 source = " (from the journal)" if replayed else ""
+                name = "score" if metric == "score" else f"{metric} score"
                 self._print(
-                    f"{index + 1}{total} score {score:.4f} +/- {std:.4f} | {best}"
+                    f"{index + 1}{total} {name} {score:.4f} +/- {std:.4f} | {best}"
                     f" | {compact(params)}{source}"
                 )
 
@@ -117,3 +119,9 @@ class Reporter:
                 f"candidate{'s' * (n != 1)} with n_resources={rung.n_resources}, "
                 f"best {top}, {n_kept} kept"
             )
+
+    def note(self, text: str) -> None:
+        """One line about the search itself (why it stopped, say)."""
+        with self._printing() as on:
+            if on:
+                self._print(text)

@@ -229,7 +229,7 @@ def test_mismatched_fingerprint_names_the_components(storage, path):
     message = str(info.value)
     assert info.value.components == ["cv", "data"]
     assert info.value.study == "s"
-    assert "its cv, data differ" in message
+    assert "these differ: cv, data" in message
     assert "cv: recorded KFold(n_splits=5); now KFold(n_splits=3)" in message
     assert "data: recorded hash d1; now hash d2" in message
     assert "estimator" not in message.split("differ")[0]
@@ -238,7 +238,7 @@ def test_mismatched_fingerprint_names_the_components(storage, path):
     again = pickle.loads(pickle.dumps(info.value))
     assert (str(again), again.study, again.components) == (message, "s", ["cv", "data"])
     # a component added or dropped is a difference too
-    with pytest.raises(FingerprintMismatchError, match="its settings differs"):
+    with pytest.raises(FingerprintMismatchError, match="these differ: settings"):
         storage.open_study("s", dict(FP, settings="x"))
     # nothing was mixed or restarted
     assert len(storage.open_study("s", FP)) == 1

@@ -588,5 +588,5 @@ def test_refit_is_part_of_the_fingerprint(tmp_path):
     other = BayesSearchCV(
         LogisticRegression(), SPACE, refit="balanced_accuracy", **kw
     )
-    with pytest.raises(FingerprintMismatchError, match="settings"):
+    with pytest.raises(FingerprintMismatchError, match="setting refit"):
         other.fit(X, y)
