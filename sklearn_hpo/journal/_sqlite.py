@@ -453,7 +453,10 @@ class SQLiteStorage(BaseStorage):
             indices = [r.index for r in records]
             return JournalError(
                 f"the journal {self.path!r} already holds a row with one of the "
-                f"indices {indices} in this study ({error}); nothing was recorded."
+                f"indices {indices} in this study ({error}); nothing was recorded. "
+                "Another process is probably writing the same study: two searches "
+                "with the same storage (and study name) at once; give each its own "
+                "'?study=' name."
             )
         return JournalError(
             f"the study was deleted from the journal {self.path!r}; nothing was "
