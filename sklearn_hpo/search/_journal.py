@@ -89,7 +89,6 @@ class SearchJournal:
         except BaseException:
             self.storage.close()
             raise
-        self.n_replayed = 0
 
     def close(self) -> None:
         """Close the journal file."""
@@ -125,7 +124,6 @@ class SearchJournal:
                     "library versions). Start afresh: another storage file or "
                     "study name."
                 )
-        self.n_replayed += sum(row is not None for row in rows)
         return rows
 
     def results(self, rows: list, splits: Any) -> list[dict | None]:
