@@ -1,4 +1,6 @@
-"""Coarse-to-fine search of an SVC pipeline, and the regions it zoomed into.
+"""
+Coarse-to-fine search of an SVC pipeline, and the regions it zoomed into
+========================================================================
 
 Tunes an SVC (C, gamma, kernel) in a scaling pipeline on the digits data set
 with CoarseToFineSearchCV: a coarse Sobol' sample of the whole space, then

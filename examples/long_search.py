@@ -1,4 +1,6 @@
-"""Long searches: a time budget, a journal to resume from, plots from another process.
+"""
+Long searches: a time budget, a journal to resume from, plots from another process
+==================================================================================
 
 Tunes a scaler + PCA + SVC pipeline on the digits data set with BayesSearchCV,
 as a long search would be run:
@@ -175,7 +177,9 @@ def resumed_run(journal, study, n_iter, out, X, y):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description="A long search: a time budget, a journal, a resume."
+    )
     parser.add_argument("--out", help="directory for the journal and the plots")
     parser.add_argument("--quick", action="store_true", help="a small search")
     args = parser.parse_args()

@@ -1,4 +1,6 @@
-"""Quickstart: BayesSearchCV as a drop-in replacement for RandomizedSearchCV.
+"""
+Quickstart: BayesSearchCV as a drop-in replacement for RandomizedSearchCV
+=========================================================================
 
 Tunes an SVC pipeline (C and gamma) on the digits data set with a
 Gaussian-process search and with scikit-learn's RandomizedSearchCV on the same

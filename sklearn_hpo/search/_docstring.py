@@ -52,7 +52,7 @@ classes_ : ndarray of shape (n_classes,)
 n_features_in_ : int
     Number of features seen during fit (with ``refit`` only).
 
-feature_names_in_ : ndarray of shape (n_features_in_,)
+feature_names_in_ : ndarray of shape (n_features,)
     Feature names seen during fit, when they are all strings.
 """
 
