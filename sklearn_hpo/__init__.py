@@ -8,6 +8,7 @@ from sklearn_hpo.callbacks import (
     NoImprovementStopper,
     TargetScoreStopper,
 )
+from sklearn_hpo.inspection import param_importances
 from sklearn_hpo.journal import load_results
 from sklearn_hpo.optimizers import (
     AnnealingOptimizer,
@@ -68,4 +69,5 @@ __all__ = [
     "TPESearchCV",
     "__version__",
     "load_results",
+    "param_importances",
 ]

@@ -30,7 +30,7 @@ LAYERS = [
     ("optimizers", "schedulers"),
     ("journal",),
     ("search", "callbacks"),
-    ("plotting",),
+    ("plotting", "inspection"),
 ]
 
 
