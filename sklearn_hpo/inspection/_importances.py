@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from sklearn_hpo.plotting._plots import _results, _score_key
+from sklearn_hpo.inspection._source import read_results, score_key
 
 __all__ = ["param_importances"]
 
@@ -90,8 +90,8 @@ def param_importances(
     >>> sorted(imp)
     ['C', 'tol']
     """
-    source = _results(search)
-    key = _score_key(source, metric)
+    source = read_results(search)
+    key = score_key(source, metric)
     results = source.results
     rows = np.arange(len(results["params"]))
     if "n_resources" in results and len(rows):
