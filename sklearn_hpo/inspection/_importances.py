@@ -12,17 +12,14 @@ normalised so that the importances sum to one.
 
 from __future__ import annotations
 
-import math
-import numbers
 from typing import Any
 
 import numpy as np
 
+from sklearn_hpo.inspection._axes import ABSENT, ParamAxis
 from sklearn_hpo.inspection._source import read_results, score_key
 
 __all__ = ["param_importances"]
-
-_ABSENT = object()
 
 
 def param_importances(
@@ -74,7 +71,8 @@ def param_importances(
       are positive and span more than two decades); each distinct value of a
       non-numeric parameter takes an equal share of its axis. In a
       conditional space a parameter missing from a candidate takes the value
-      "absent", which gets an equal share too.
+      "absent", which gets a quarter of a numeric axis and an equal share of
+      a categorical one.
     - Failed candidates (NaN scores) are left out; with fewer than 4 scored
       candidates there is nothing to learn from, and a ValueError is raised.
 
@@ -111,7 +109,8 @@ def param_importances(
         raise ValueError("The candidates have no parameters: nothing to rank.")
     from sklearn.ensemble import RandomForestRegressor  # slow to import
 
-    X = np.column_stack([_encode([p.get(n, _ABSENT) for p in params]) for n in names])
+    columns = [[p.get(name, ABSENT) for p in params] for name in names]
+    X = np.column_stack([ParamAxis(n, v).encode(v) for n, v in zip(names, columns)])
     forest = RandomForestRegressor(
         n_estimators=n_estimators, min_samples_leaf=1, random_state=random_state
     ).fit(X, scores)
@@ -128,35 +127,6 @@ def param_importances(
     values = fractions / total if total > 0 else fractions
     order = np.argsort(-values, kind="stable")
     return {names[i]: float(values[i]) for i in order}
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
-
-
-def _encode(values: list) -> np.ndarray:
-    """One parameter's values on [0, 1] (see the Notes of param_importances)."""
-    present = [v for v in values if v is not _ABSENT]
-    numeric = present and all(_is_number(v) and math.isfinite(v) for v in present)
-    if not numeric:
-        labels = sorted({_label(v) for v in values}, key=str)
-        codes = {label: i for i, label in enumerate(labels)}
-        return np.array([(codes[_label(v)] + 0.5) / len(labels) for v in values])
-    x = np.array([float(v) for v in present])
-    if x.min() > 0 and x.max() / x.min() > 100:
-        x = np.log10(x)
-    span = x.max() - x.min()
-    scaled = (x - x.min()) / span if span > 0 else np.full_like(x, 0.5)
-    if len(present) == len(values):
-        return scaled
-    # "absent" takes the lower half of the axis, the values the upper half.
-    out = np.full(len(values), 0.25)
-    out[[i for i, v in enumerate(values) if v is not _ABSENT]] = 0.5 + scaled / 2
-    return out
-
-
-def _label(value: Any) -> str:
-    return "absent" if value is _ABSENT else repr(value)
 
 
 def _tree_main_effects(tree: Any, n_features: int) -> np.ndarray | None:

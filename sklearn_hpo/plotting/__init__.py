@@ -9,5 +9,17 @@ drawn.
 """
 
 from sklearn_hpo.plotting._plots import plot_convergence, plot_parameter, plot_rungs
+from sklearn_hpo.plotting._views import (
+    plot_contour,
+    plot_importances,
+    plot_parallel_coordinates,
+)
 
-__all__ = ["plot_convergence", "plot_parameter", "plot_rungs"]
+__all__ = [
+    "plot_contour",
+    "plot_convergence",
+    "plot_importances",
+    "plot_parallel_coordinates",
+    "plot_parameter",
+    "plot_rungs",
+]

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from sklearn_hpo.inspection._axes import value_label
 from sklearn_hpo.inspection._source import best_index, read_results, score_key
 from sklearn_hpo.utils._docstring import fill_placeholders
 
@@ -46,7 +47,8 @@ def _pyplot() -> Any:
 
 
 def _axes(ax: Any) -> Any:
-    return _pyplot().subplots()[1] if ax is None else ax
+    # A figure of our own lays itself out, so long tick labels are not cut off.
+    return _pyplot().subplots(constrained_layout=True)[1] if ax is None else ax
 
 
 @_plot_docstring
@@ -66,7 +68,9 @@ def plot_convergence(
         :func:`plot_rungs`.
     {metric_ax}
     label : str, default=None
-        Legend label of the best-so-far line (to compare searches on one ax).
+        Legend label of the best-so-far line; None names the search ("the
+        results" for a dict or DataFrame), numbered if the axes already has
+        a line of that name (to compare searches on one ax).
 
     Returns
     -------
@@ -103,7 +107,9 @@ def plot_convergence(
     best = np.fmax.accumulate(np.where(np.isnan(scores), -np.inf, scores))
     best = np.where(np.isinf(best), np.nan, best)  # nothing scored yet
     ax = _axes(ax)
-    (line,) = ax.step(x, best, where="post", label=label or "best so far")
+    if label is None:
+        label = _unique_label(ax, f"{source.name}, best so far")
+    (line,) = ax.step(x, best, where="post", label=label)
     ax.plot(x, scores, "o", alpha=0.35, markersize=4, color=line.get_color())
     ax.set_xlabel("evaluation")
     ax.set_ylabel(key)
@@ -280,7 +286,17 @@ def _category_positions(ax: Any, values: list) -> np.ndarray:
 
 
 def _label(value: Any) -> str:
-    return value if isinstance(value, str) else repr(value)
+    return value_label(value)
+
+
+def _unique_label(ax: Any, label: str) -> str:
+    """``label``, numbered if a line of ``ax`` already has it."""
+    taken = {line.get_label() for line in ax.lines}
+    n, unique = 1, label
+    while unique in taken:
+        n += 1
+        unique = f"{label} ({n})"
+    return unique
 
 
 def _log_dimension(spaces: Any, name: str) -> bool:
