@@ -35,6 +35,7 @@ from sklearn_hpo.search import (
     SuccessiveHalvingSearchCV,
     TPESearchCV,
 )
+from sklearn_hpo.search._bounds import BestOnBoundWarning
 from sklearn_hpo.space import Categorical, Integer, Real
 
 __version__ = "0.1.0.dev0"
@@ -43,6 +44,7 @@ __all__ = [
     "AnnealingOptimizer",
     "AnnealingSearchCV",
     "BayesSearchCV",
+    "BestOnBoundWarning",
     "Categorical",
     "CoarseToFineOptimizer",
     "CoarseToFineSearchCV",

@@ -16,6 +16,7 @@ from sklearn.base import clone
 from sklearn_hpo.optimizers import BaseOptimizer
 from sklearn_hpo.search._common_params import SEQUENTIAL_PARAMS
 from sklearn_hpo.search._evaluation import Evaluation, active_evaluation
+from sklearn_hpo.search._fail_fast import FAIL_FAST_CANDIDATES, FailFast
 from sklearn_hpo.search._mixin import EvaluatedSearchMixin
 from sklearn_hpo.search._params import search_parameters
 from sklearn_hpo.search._sliding import run_sliding
@@ -97,6 +98,8 @@ class BaseSequentialSearchCV(EvaluatedSearchMixin, BaseSearchCV):
             evaluate_candidates, callback_ctx, order_by="round" if sliding else None
         ):
             evaluation.planned_tasks = self.n_iter * evaluation.n_splits
+            if self.n_iter > FAIL_FAST_CANDIDATES:
+                evaluation.fail_fast = FailFast(self, space, self.n_iter)
             optimizer = self._make_optimizer(space, evaluation.random_state())
             if sliding:
                 run_sliding(self, optimizer, initial, evaluation)

@@ -149,7 +149,13 @@ _SKLEARN_PARAMS = (
         doc="""
         Score of a failed fit. With a number, failed candidates are recorded
         (and steer the optimizer away) and the search goes on; only when
-        every fit of the whole search fails is an error raised.
+        every fit of the whole search fails is an error raised
+        (scikit-learn's "All the N fits failed" ValueError). That error comes
+        early, after 5 candidates or more (with ``n_iter`` > 5), when every
+        fit of every candidate so far failed with the same error (type and
+        message) and no searched parameter has the same value in all of
+        them: the estimator cannot be fit on the data at all. A search where
+        some candidates succeed, or fail with different errors, goes on.
         """,
     ),
     Param(

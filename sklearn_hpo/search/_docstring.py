@@ -64,6 +64,19 @@ best_index_ : int
     Index of the best candidate in ``cv_results_``.
 """
 
+_BEST_ON_BOUNDS = """\
+best_on_bounds_ : dict
+    The searched ranges whose bound the best candidate lies on: parameter
+    name -> ``("lower" or "upper", bound)`` (empty when none; set with
+    ``best_params_``). A range is a ``Real`` or ``Integer`` of three values
+    or more, or a ``scipy.stats`` distribution with a finite support (the
+    sub-space the best candidate belongs to, for a list of dicts); a real
+    value is on a bound within 1% of the range's width from it (of its log
+    width for a log range), an integer one when it equals it. When this is
+    not empty a :class:`~sklearn_hpo.BestOnBoundWarning` is given: the best
+    value may lie beyond the bound, so the range may need widening.
+"""
+
 _MULTI_FIDELITY_BEST = """\
 best_params_ : dict
     Parameters of the best candidate (with the resource parameter, if
@@ -173,7 +186,8 @@ def _sequential_attributes(cls: type) -> str:
         "The ask/tell optimizer after the search, holding every observation.",
     )
     return _join(
-        cv_results, optimizer, _BEST_ESTIMATOR, _SEQUENTIAL_BEST, _SCORING, _DATA
+        cv_results, optimizer, _BEST_ESTIMATOR, _SEQUENTIAL_BEST, _BEST_ON_BOUNDS,
+        _SCORING, _DATA,
     )
 
 
@@ -186,7 +200,8 @@ def _multi_fidelity_attributes(cls: type) -> str:
         "Halving searches do; ``best_index_`` is not necessarily rank 1.",
     )
     return _join(
-        cv_results, _BEST_ESTIMATOR, _MULTI_FIDELITY_BEST, _SCORING, _BRACKETS, _DATA
+        cv_results, _BEST_ESTIMATOR, _MULTI_FIDELITY_BEST, _BEST_ON_BOUNDS,
+        _SCORING, _BRACKETS, _DATA,
     )
 
 

@@ -29,6 +29,9 @@ The life cycle of a fit:
    No call starts once ``max_time`` is spent or a stopper asked. The sliding window
    (``search/_sliding.py``) calls :meth:`Evaluation.evaluate_concurrently`
    from several threads instead.
+   When the strategy set :attr:`Evaluation.fail_fast`, a search whose first
+   candidates all failed with one error stops there
+   (``search/_fail_fast.py``).
 5. At the end of ``running``: ``cv_results_`` is formatted once from every
    result, in ask order; scikit-learn's fit-failure check runs once over the
    whole search; one warning is given about non-finite scores. On Ctrl-C the
@@ -54,6 +57,7 @@ from sklearn_hpo.search._dispatch import (
     default_joblib_backend,
     deferring_fit_failures,
 )
+from sklearn_hpo.search._fail_fast import FailFast
 from sklearn_hpo.search._journal import SearchJournal
 from sklearn_hpo.search._report import Reporter
 from sklearn_hpo.search._results import (
@@ -125,6 +129,9 @@ class Evaluation:
         Number of samples of ``X`` (multi-fidelity searches).
     results : dict or None
         The search's ``cv_results_``, once every candidate is evaluated.
+    fail_fast : FailFast or None
+        Set by a strategy (inside :meth:`running`) to stop the search when
+        its first candidates all fail with one error; None never stops.
     """
 
     def __init__(
@@ -162,6 +169,8 @@ class Evaluation:
         self._round_column: str | None = "round"
         self._stoppers: list[tuple[Any, Any]] = []
         self.planned_tasks: int | None = None
+        self.fail_fast: FailFast | None = None
+        self._failures: list[dict] = []
         self._pending: dict | None = None
 
     @contextlib.contextmanager
@@ -228,7 +237,9 @@ class Evaluation:
                     )
                 self.journal = SearchJournal(self)
             try:
-                with deferring_fit_failures(search.error_score, dispatcher):
+                with deferring_fit_failures(
+                    search.error_score, dispatcher
+                ) as self._failures:
                     self._pending = {"n_formatted": 0, "args": None, "last": None}
                     try:
                         yield self
@@ -424,6 +435,11 @@ class Evaluation:
             warnings.filterwarnings("ignore", message=NON_FINITE)
             if self._dispatcher is None:
                 results = self._evaluate_candidates(batch, more_results=more, **kwargs)
+                if self.fail_fast is not None:
+                    # Without the dispatcher no call is concurrent: this
+                    # call's fits are the last collected.
+                    n = len(batch) * self.n_splits
+                    self.fail_fast.add(batch, self._failures[-n:], self.n_splits)
                 return results, False
             return self._evaluate_and_record(indices, batch, more, **kwargs)
 
@@ -449,6 +465,9 @@ class Evaluation:
                 [r for j in fitted for r in out[j * n : (j + 1) * n]],
                 {k: [v[j] for j in fitted] for k, v in more.items()},
             )
+        if self.fail_fast is not None and out is not None:
+            # Once recorded, so that a resumed search skips these fits.
+            self.fail_fast.add(batch, out, self.n_splits)
         return results, not fitted
 
     # ------------------------------------------------------------ results

@@ -14,6 +14,7 @@ from typing import Any
 
 from sklearn import get_config
 
+from sklearn_hpo.search._bounds import check_best_on_bounds
 from sklearn_hpo.search._evaluation import Evaluation, active_evaluation
 from sklearn_hpo.utils._compat import Interval, InvalidParameterError
 
@@ -63,7 +64,11 @@ class EvaluatedSearchMixin:
         return Evaluation(self, X, y, params)
 
     def _fit_evaluated(self, X: Any, y: Any, params: dict) -> Evaluation:
-        """Run ``BaseSearchCV.fit`` inside a new evaluation; return it."""
+        """Run ``BaseSearchCV.fit`` inside a new evaluation; return it.
+
+        Then set ``best_on_bounds_`` and warn when the best candidate lies on
+        a bound of a searched range (``search/_bounds.py``).
+        """
         if not get_config().get("skip_parameter_validation", False):
             # Before the evaluation reads them (BaseSearchCV.fit validates
             # again, cheaply).
@@ -79,6 +84,7 @@ class EvaluatedSearchMixin:
             except KeyboardInterrupt:
                 evaluation.interrupted_in_refit()
                 raise
+        check_best_on_bounds(self)
         return evaluation
 
     def _validate_params(self) -> None:
