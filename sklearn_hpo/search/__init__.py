@@ -20,6 +20,7 @@ from sklearn_hpo.search._population import (
     EvolutionarySearchCV,
     ParticleSwarmSearchCV,
 )
+from sklearn_hpo.search._rung_failures import RungFailureWarning
 
 __all__ = [
     "AnnealingSearchCV",
@@ -31,6 +32,7 @@ __all__ = [
     "HybridSearchCV",
     "HyperbandSearchCV",
     "ParticleSwarmSearchCV",
+    "RungFailureWarning",
     "SPSASearchCV",
     "SuccessiveHalvingSearchCV",
     "TPESearchCV",
