@@ -127,6 +127,8 @@ class Resource:
     unit = "resources"
     #: What ``max_resources="auto"`` resolves to, for messages.
     auto_what = ""
+    #: A candidate that a small rung cannot fit, for messages.
+    too_small_example = ""
 
     def describe(self, n_resources: int, evaluation: Any) -> str:
         """What a rung with ``n_resources`` trains on, in the user's terms."""
@@ -183,6 +185,7 @@ class SampleResource(Resource):
 
     unit = "samples"
     auto_what = "the number of samples"
+    too_small_example = "a k-NN with more neighbours than the rung has samples"
 
     def auto_max(self, n_samples: int) -> int:
         return self._check_any(n_samples)

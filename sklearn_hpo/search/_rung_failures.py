@@ -115,6 +115,8 @@ def warn_rung_failures(
     common = (
         f" The failing ones all have {' and '.join(apart)}." if apart else ""
     )
+    example = evaluation.resource.too_small_example
+    example = f" (as {example})" if example else ""
     n_bad, n = int(bad.sum()), len(configs)
     warnings.warn(
         f"{n_bad} of {n} candidate{'s' * (n != 1)} of {type(search).__name__} "
@@ -123,9 +125,9 @@ def warn_rung_failures(
         f"{search.max_resources_}.{common} A candidate without a score ranks "
         "last: it reaches the rungs with more resource only if too few "
         "candidates have a score. If they fail because this rung is too small "
-        "for them (as a k-NN with more neighbours than the rung has samples), "
-        f"raise min_resources (it is {search.min_resources_}) or narrow "
-        "search_spaces; otherwise set error_score='raise' to see the error.",
+        f"for them{example}, raise min_resources (it is "
+        f"{search.min_resources_}) or narrow search_spaces; otherwise set "
+        "error_score='raise' to see the error.",
         RungFailureWarning,
         stacklevel=user_stacklevel(),
     )

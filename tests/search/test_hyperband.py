@@ -716,7 +716,10 @@ def test_candidates_too_large_for_a_small_rung_are_reported_once(search_cls, kw)
         f"The failing ones all have n_neighbors >= {bad.min()} (the others "
         f"have n_neighbors <= {good.max()})."
     ) in message
-    assert f"raise min_resources (it is {search.min_resources_})" in message
+    assert (
+        "too small for them (as a k-NN with more neighbours than the rung has "
+        f"samples), raise min_resources (it is {search.min_resources_})"
+    ) in message
 
 
 def test_candidates_failing_with_the_full_resource_are_not_reported_as_rungs():
