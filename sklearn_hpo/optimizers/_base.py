@@ -115,7 +115,8 @@ class BaseOptimizer(ABC):
                 warnings.warn(
                     f"The search space has only {size} distinct "
                     f"candidate{'s' if size != 1 else ''}; all have been proposed, "
-                    f"so this batch has {len(rows)} instead of {n}.",
+                    f"so ask({n}) returns {len(rows)} new "
+                    f"candidate{'s' if len(rows) != 1 else ''}.",
                     SearchSpaceExhaustedWarning,
                     stacklevel=2,
                 )

@@ -100,9 +100,10 @@ class BracketSampler:
             self._warned = True
             size = self.space.size
             warnings.warn(
-                f"The search space has only {size} distinct candidate"
-                f"{'s' if size != 1 else ''}: brackets that ask for more run "
-                f"with all of them (the first one asked for {n}).",
+                f"search_spaces has only {size} distinct candidate"
+                f"{'s' if size != 1 else ''}, fewer than the {n} a bracket "
+                f"starts with: the brackets planned with more start with all "
+                f"{size} instead, and keep fewer at each rung.",
                 SearchSpaceExhaustedWarning,
                 stacklevel=3,
             )

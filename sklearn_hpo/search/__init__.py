@@ -21,6 +21,12 @@ from sklearn_hpo.search._population import (
     ParticleSwarmSearchCV,
 )
 
+# Importable from here, as SearchSpaceExhaustedWarning is from optimizers; not
+# in __all__, which lists the search classes (tests and benchmarks read it).
+from sklearn_hpo.search._rung_failures import (
+    RungFailureWarning as RungFailureWarning,
+)
+
 __all__ = [
     "AnnealingSearchCV",
     "BaseSequentialSearchCV",

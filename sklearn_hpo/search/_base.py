@@ -19,10 +19,12 @@ from sklearn_hpo.search._evaluation import Evaluation, active_evaluation
 from sklearn_hpo.search._fail_fast import FAIL_FAST_CANDIDATES, FailFast
 from sklearn_hpo.search._mixin import EvaluatedSearchMixin
 from sklearn_hpo.search._params import search_parameters
+from sklearn_hpo.search._results import ask_new, warn_exhausted
 from sklearn_hpo.search._sliding import run_sliding
 from sklearn_hpo.space import SearchSpace, as_search_space
 from sklearn_hpo.space._dimensions import Categorical
 from sklearn_hpo.utils._compat import BaseSearchCV
+from sklearn_hpo.utils._validation import did_you_mean
 
 __all__ = [
     "BaseSequentialSearchCV",
@@ -116,13 +118,17 @@ def run_batches(
 ) -> None:
     """``ask(n_points)`` -> evaluate -> ``tell``, the user's points first."""
     n_done = 0
+    exhausted = False
     while n_done < search.n_iter and not (n_done and evaluation.stop):
         n = min(search.n_points, search.n_iter - n_done)
         if n_done < len(initial):  # the user's points come first
             batch = initial[n_done : n_done + n]
         else:
-            batch = optimizer.ask(n)
-            if not batch:  # finite space exhausted (the optimizer warned)
+            batch = ask_new(optimizer, n)
+            if len(batch) < n and not exhausted:
+                exhausted = True
+                warn_exhausted(search, optimizer.space)
+            if not batch:  # finite space exhausted
                 break
         scores = evaluation.evaluate(batch, optimizer.candidate_info(batch))
         optimizer.tell(batch, scores)
@@ -163,6 +169,9 @@ def _valid_names(estimator: Any) -> set[str]:
 def check_param_names(estimator: Any, space: SearchSpace) -> None:
     """Raise a ValueError for a searched parameter the estimator does not have.
 
+    Called before any fit; the message names the parameter, the sub-space
+    of a list of dicts it is in, the estimator and the closest valid names.
+
     A nested name ``"step__param"`` is also valid when the same sub-space
     searches ``"step"`` over estimators that all accept ``param``, and any
     name that ``set_params`` of a clone accepts is valid too (estimators
@@ -179,15 +188,19 @@ def check_param_names(estimator: Any, space: SearchSpace) -> None:
     valid = _valid_names(estimator)
     if not valid:
         return
-    for sub in space.subspaces:
+    for k, sub in enumerate(space.subspaces):
         for name in sub:
             if name in valid or _valid_through_choice(name, sub):
                 continue
             if _settable(estimator, name, sub[name]):
                 continue
+            where = "search_spaces"
+            if len(space.subspaces) > 1:
+                where += f"[{k}]"
             raise ValueError(
-                f"Invalid parameter {name!r} in search_spaces for estimator "
-                f"{type(estimator).__name__}. Valid parameters are: "
+                f"Invalid parameter {name!r} in {where} for estimator "
+                f"{type(estimator).__name__}: it has no parameter of that "
+                f"name.{did_you_mean(name, valid)} Valid parameters are: "
                 f"{sorted(valid)!r}."
             )
 

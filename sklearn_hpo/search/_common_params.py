@@ -230,7 +230,10 @@ _RESOURCE_PARAMS = (
         Smallest resource of a candidate. "auto" is ``2 * n_splits`` (times
         the number of classes, for classifiers) with ``"n_samples"``, and 1
         for a parameter; "smallest", scikit-learn's name for that rule, is
-        the same.
+        the same. A candidate that cannot be fitted or scored with a rung's
+        resource (a k-NN with more neighbours than the rung's training folds
+        have samples) gets no score there and is ranked last; a
+        :class:`~sklearn_hpo.search.RungFailureWarning` says so, once.
         """,
     ),
     Param(

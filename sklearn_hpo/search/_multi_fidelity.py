@@ -25,6 +25,7 @@ from sklearn_hpo.search._evaluation import Evaluation, active_evaluation
 from sklearn_hpo.search._mixin import EvaluatedSearchMixin
 from sklearn_hpo.search._params import search_parameters
 from sklearn_hpo.search._resources import make_resource
+from sklearn_hpo.search._rung_failures import warn_rung_failures
 from sklearn_hpo.space import as_search_space
 from sklearn_hpo.utils._compat import (
     BaseSearchCV,
@@ -193,6 +194,10 @@ class BaseMultiFidelitySearchCV(EvaluatedSearchMixin, BaseSearchCV):
             last = k == len(bracket.rungs) - 1
             resource.rung_starts(last)
             scores = self._run_rung(evaluation, configs, rung)
+            if not resource.failures_warned:
+                resource.failures_warned = warn_rung_failures(
+                    self, evaluation, configs, scores, rung
+                )
             sampler.record(configs, scores, rung.n_resources)
             configs = [configs[i] for i in _best_first(scores)]
             n_next = 0 if last else bracket.rungs[k + 1].n_candidates

@@ -73,10 +73,11 @@ def _split_pipeline_params(pipe: Pipeline, params: dict) -> tuple[dict, dict]:
         step, sep, name = key.partition("__")
         if not sep or step not in names:
             raise ValueError(
-                f"Fit parameter {key!r} of the pipeline must be named "
-                "'<step>__<parameter>' with one of its steps "
-                f"{sorted(names)}; with resource='partial_fit' it is passed "
-                "to that step (the final step's to partial_fit)."
+                f"Fit parameter {key!r} of the pipeline must be named after "
+                f"the step it is for, one of {sorted(names)}: "
+                f"'{final}__{name or key}' passes it to the final step's "
+                "partial_fit, '<step>__<parameter>' to another step's fit "
+                "(resource='partial_fit' trains the final step by epochs)."
             )
         if step == final:
             last[name] = value

@@ -35,6 +35,7 @@ from sklearn_hpo.search._warm_start import (
     resolve_warm_start,
 )
 from sklearn_hpo.space import SearchSpace
+from sklearn_hpo.utils._validation import did_you_mean
 
 __all__ = [
     "EpochResource",
@@ -61,6 +62,8 @@ class Resource:
     ----------
     store : ModelStore or None
         The models kept between rungs (warm start), if any.
+    failures_warned : bool
+        Whether candidates that failed on a small rung were reported.
     """
 
     def __init__(self, name: str, estimator: Any, y: Any) -> None:
@@ -68,6 +71,8 @@ class Resource:
         self.estimator = estimator
         self.y = y
         self.store: ModelStore | None = None
+        # A rung's failed candidates are reported once per fit.
+        self.failures_warned = False
 
     # ------------------------------------------------------------ checks
     def check(self, space: SearchSpace) -> None:
@@ -106,11 +111,28 @@ class Resource:
         lo = self.auto_min(n_splits, hi) if min_resources == "auto" else min_resources
         lo = int(lo)
         if lo > hi:
+            given = (
+                f"max_resources={hi}"
+                if max_resources != "auto"
+                else f"max_resources='auto', which is {hi} here ({self.auto_what})"
+            )
             raise ValueError(
-                f"min_resources ({min_resources!r}, i.e. {lo}) must be <= "
-                f"max_resources ({max_resources!r}, i.e. {hi})."
+                f"min_resources={lo} is greater than {given}: the first rung "
+                f"cannot use more {self.unit} than the last. Set min_resources "
+                f"to at most {hi}."
             )
         return lo, hi
+
+    #: What the resource counts, for messages.
+    unit = "resources"
+    #: What ``max_resources="auto"`` resolves to, for messages.
+    auto_what = ""
+    #: A candidate that a small rung cannot fit, for messages.
+    too_small_example = ""
+
+    def describe(self, n_resources: int, evaluation: Any) -> str:
+        """What a rung with ``n_resources`` trains on, in the user's terms."""
+        return f"{self.name}={n_resources}"
 
     def check_max(self, max_resources: int, n_samples: int) -> int:
         """An int ``max_resources``, checked."""
@@ -161,8 +183,25 @@ class SampleResource(Resource):
     #: Seed of the subsets, drawn from the search's random state at fit.
     split_seed = 0
 
+    unit = "samples"
+    auto_what = "the number of samples"
+    too_small_example = "a k-NN with more neighbours than the rung has samples"
+
     def auto_max(self, n_samples: int) -> int:
         return self._check_any(n_samples)
+
+    def describe(self, n_resources: int, evaluation: Any) -> str:
+        sizes = sorted(
+            {
+                max(1, len(train) * n_resources // evaluation.n_samples)
+                for train, _ in evaluation.splits.split()
+            }
+        )
+        each = f"{sizes[0]}" if len(sizes) == 1 else f"{sizes[0]} to {sizes[-1]}"
+        return (
+            f"n_resources={n_resources} (each training fold subsampled to "
+            f"{each} samples)"
+        )
 
     def check_max(self, max_resources: int, n_samples: int) -> int:
         self._check_any(n_samples)
@@ -212,6 +251,11 @@ class EpochResource(Resource):
         super().__init__(name, estimator, y)
         self.budget: EpochBudget | None = None
 
+    unit = "epochs"
+
+    def describe(self, n_resources: int, evaluation: Any) -> str:
+        return f"n_resources={n_resources} (epochs of partial_fit)"
+
     def fit_estimator(self, warm_start: Any, n_jobs: Any) -> Any:
         check_partial_fit(self.estimator)
         store = self._new_store(n_jobs) if warm_start in ("auto", True) else None
@@ -245,7 +289,8 @@ class ParameterResource(Resource):
             raise ValueError(
                 f"resource must be 'n_samples', 'partial_fit' or the name of an "
                 f"integer parameter of {type(self.estimator).__name__}, got "
-                f"resource={self.name!r}. Valid parameters are: {sorted(valid)!r}."
+                f"resource={self.name!r}.{did_you_mean(self.name, valid)} Valid "
+                f"parameters are: {sorted(valid)!r}."
             )
         if any(self.name in sub for sub in space.subspaces):
             raise ValueError(

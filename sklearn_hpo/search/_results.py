@@ -1,5 +1,7 @@
 """Reading and writing a search's ``cv_results_``: what the evaluation core
-formats, reads back, and leaves on an interrupted search."""
+formats, reads back, and leaves on an interrupted search; and the warnings
+the search gives about its results (non-finite scores, a space with fewer
+candidates than ``n_iter``)."""
 
 from __future__ import annotations
 
@@ -12,16 +14,19 @@ from typing import Any
 import numpy as np
 import sklearn
 
+from sklearn_hpo.optimizers import SearchSpaceExhaustedWarning
 from sklearn_hpo.utils._compat import BaseSearchCV
 
 __all__ = [
     "NON_FINITE",
+    "ask_new",
     "format_rows",
     "keep_completed",
     "refit_metric",
     "score_key",
     "scores_of",
     "user_stacklevel",
+    "warn_exhausted",
     "warn_non_finite",
 ]
 
@@ -153,3 +158,29 @@ def warn_non_finite(results: dict) -> None:
                     category=UserWarning,
                     stacklevel=user_stacklevel(),
                 )
+
+
+def ask_new(optimizer: Any, n: int) -> list[dict]:
+    """``optimizer.ask(n)`` without its exhausted-space warning.
+
+    The optimizer words that warning for its own ``ask``; the search issues
+    :func:`warn_exhausted` instead, in terms of its parameters.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SearchSpaceExhaustedWarning)
+        return optimizer.ask(n)
+
+
+def warn_exhausted(search: Any, space: Any) -> None:
+    """Warn that a finite space holds fewer candidates than ``n_iter``."""
+    size = space.size
+    s = "s" if size != 1 else ""
+    warnings.warn(
+        f"search_spaces has only {size} distinct candidate{s}, fewer than "
+        f"n_iter={search.n_iter}: {type(search).__name__} evaluates each once "
+        f"and stops after {size} candidate{s}. Set n_iter={size} to silence "
+        "this warning, or widen search_spaces (a Real or Integer range instead "
+        "of a list of values) to search more.",
+        SearchSpaceExhaustedWarning,
+        stacklevel=user_stacklevel(),
+    )

@@ -23,6 +23,7 @@ from typing import Any
 from joblib import effective_n_jobs
 
 from sklearn_hpo.optimizers import BaseOptimizer
+from sklearn_hpo.search._results import ask_new, warn_exhausted
 from sklearn_hpo.utils._compat import has_callbacks
 
 __all__ = ["run_sliding"]
@@ -90,6 +91,7 @@ class _Asker:
     n_asked: int = 0
     n_told: int = 0
     exhausted: bool = False
+    search: Any = None
 
     def tell(self, slots: list[_Slot], scores: list[float]) -> None:
         self.optimizer.tell([s.candidate for s in slots], scores)
@@ -106,9 +108,10 @@ class _Asker:
         if self.n_asked < len(self.initial):
             batch = [self.initial[self.n_asked]]
         else:
-            batch = self.optimizer.ask(1)
-            if not batch:  # finite space exhausted (the optimizer warned)
+            batch = ask_new(self.optimizer, 1)
+            if not batch:  # finite space exhausted
                 self.exhausted = True
+                warn_exhausted(self.search, self.optimizer.space)
                 return None
         info = self.optimizer.candidate_info(batch)
         slot = _Slot(self.n_asked, batch[0], {"round": [self.n_asked], **info})
@@ -120,7 +123,7 @@ def _run_window_rounds(
     search: Any, optimizer: BaseOptimizer, initial: list, evaluation: Any
 ) -> None:
     """The same asks and tells, the candidates out evaluated as one round."""
-    asker = _Asker(optimizer, evaluation, initial, search.n_iter)
+    asker = _Asker(optimizer, evaluation, initial, search.n_iter, search=search)
     out: deque[_Slot] = deque()
     while True:
         while len(out) < search.n_points:
@@ -158,7 +161,7 @@ def _run_threads(
     search: Any, optimizer: BaseOptimizer, initial: list, evaluation: Any
 ) -> None:
     """Each candidate in a thread; a new one as soon as the oldest is told."""
-    asker = _Asker(optimizer, evaluation, initial, search.n_iter)
+    asker = _Asker(optimizer, evaluation, initial, search.n_iter, search=search)
     errors: list[tuple[float, int, BaseException]] = []
 
     def run(slot: _Slot) -> float:

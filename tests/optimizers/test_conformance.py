@@ -205,7 +205,11 @@ def test_finite_space_is_exhausted_with_a_warning(make):
     opt = make(space, 5)
     seen = ask_every_point(opt, 24, 5, lambda c: objective(space, c))
     assert len(set(keys(space, seen))) == 24 == space.size
-    with pytest.warns(SearchSpaceExhaustedWarning, match="only 24 distinct"):
+    with pytest.warns(
+        SearchSpaceExhaustedWarning,
+        match=r"only 24 distinct candidates; all have been proposed, so "
+        r"ask\(1\) returns 0 new candidates\.",
+    ):
         assert opt.ask(1) == []
 
 

@@ -29,6 +29,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn_hpo import (
     Categorical,
     HyperbandSearchCV,
+    Integer,
     Real,
     SuccessiveHalvingSearchCV,
 )
@@ -303,7 +304,12 @@ def test_finite_space_smaller_than_a_bracket(sampler):
         warnings.simplefilter("always")
         search.fit(XZ)
     messages = [str(w.message) for w in caught if "distinct" in str(w.message)]
-    assert len(messages) == 1 and "only 3 distinct candidates" in messages[0]
+    assert len(messages) == 1
+    assert messages[0] == (
+        "search_spaces has only 3 distinct candidates, fewer than the 9 a "
+        "bracket starts with: the brackets planned with more start with all 3 "
+        "instead, and keep fewer at each rung."
+    )
     assert [b.n_candidates for b in search.brackets_] == [3, 3, 3]
     assert search.n_candidates_ == [3, 1, 1, 3, 1, 3]
     assert search.best_params_["x0"] == 0.7
@@ -462,8 +468,16 @@ BAD_INPUT = [
     ({"resource": "x0"}, "resource='x0' is also searched"),
     (
         {"min_resources": 30},
-        r"min_resources \(30, i.e. 30\) must be <= max_resources \(27",
+        r"min_resources=30 is greater than max_resources=27: the first rung "
+        r"cannot use more resources than the last\. Set min_resources to at "
+        r"most 27\.",
     ),
+    (
+        {"resource": "n_samples", "min_resources": 9, "max_resources": "auto"},
+        r"min_resources=9 is greater than max_resources='auto', which is 8 "
+        r"here \(the number of samples\): .* Set min_resources to at most 8\.",
+    ),
+    ({"resource": "budgte"}, r"resource='budgte'\. Did you mean 'budget'\?"),
     ({"factor": 1}, "'factor' parameter of HyperbandSearchCV must be"),
     ({"factor": 0.5}, "Got 0.5"),
     (
@@ -648,3 +662,76 @@ def test_sklearn_callbacks_see_rungs_and_can_stop_the_search(cls):
     assert len(search.n_resources_) == stop
     assert "round" not in search.cv_results_
     assert {"bracket", "iter", "n_resources"} <= set(search.cv_results_)
+
+
+# ---------------------------------------------- candidates failing on a rung
+
+
+def knn_search(search_cls, **kw):
+    from sklearn.neighbors import KNeighborsClassifier
+
+    return search_cls(
+        KNeighborsClassifier(), {"n_neighbors": Integer(1, 60)},
+        resource="n_samples", cv=3, random_state=0, **kw,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "search_cls, kw",
+    [
+        (SuccessiveHalvingSearchCV, {"n_candidates": 12}),
+        (HyperbandSearchCV, {"n_brackets": 2}),
+    ],
+)
+def test_candidates_too_large_for_a_small_rung_are_reported_once(search_cls, kw):
+    from sklearn_hpo.search import RungFailureWarning
+
+    X300, y300 = make_classification(n_samples=300, random_state=0)
+    search = knn_search(search_cls, **kw)
+    with warnings.catch_warnings(record=True) as records:
+        warnings.simplefilter("always")
+        search.fit(X300, y300)
+    found = [r for r in records if issubclass(r.category, RungFailureWarning)]
+    assert len(found) == 1  # once per search, however many rungs failed
+    message = str(found[0].message)
+    results = search.cv_results_
+    first = (results["bracket"] == 0) & (results["iter"] == 0)
+    scores = results["mean_test_score"][first]
+    n_failed = int(np.sum(np.isnan(scores)))
+    assert n_failed > 0
+    (n_resources,) = set(results["n_resources"][first])
+    # Each training fold of the first rung keeps 2/3 of its n_resources.
+    n_train = 2 * n_resources // 3
+    assert message.startswith(
+        f"{n_failed} of {len(scores)} candidates of {search_cls.__name__} got "
+        f"no score (the fit or the scoring failed) at rung 0 of bracket 0, with "
+        f"n_resources={n_resources} (each training fold subsampled to "
+        f"{n_train} samples) of max_resources=300."
+    )
+    # The failing parameter, with the threshold the others stay under.
+    params = search.cv_results_["param_n_neighbors"][first]
+    bad, good = params[np.isnan(scores)], params[~np.isnan(scores)]
+    assert good.max() <= n_train < bad.min()
+    assert (
+        f"The failing ones all have n_neighbors >= {bad.min()} (the others "
+        f"have n_neighbors <= {good.max()})."
+    ) in message
+    assert (
+        "too small for them (as a k-NN with more neighbours than the rung has "
+        f"samples), raise min_resources (it is {search.min_resources_})"
+    ) in message
+
+
+def test_candidates_failing_with_the_full_resource_are_not_reported_as_rungs():
+    from sklearn_hpo.search import RungFailureWarning
+
+    # One rung, with max_resources: a failure there is a bad candidate.
+    search = SuccessiveHalvingSearchCV(
+        BudgetDouble(fail_above=0.5), SPACE, resource="budget", min_resources=27,
+        max_resources=27, n_candidates=6, cv=CV, random_state=0,
+    )  # fmt: skip
+    with warnings.catch_warnings(record=True) as records:
+        warnings.simplefilter("always")
+        search.fit(XZ)
+    assert np.isnan(search.cv_results_["mean_test_score"]).any()
+    assert not [r for r in records if issubclass(r.category, RungFailureWarning)]

@@ -134,7 +134,11 @@ def test_process_workers_give_the_same_scores(monkeypatch, tmp_path):
         (make_pipeline(StandardScaler(), SVC()), {}, r"final step.*SVC"),
         (MLPClassifier(solver="lbfgs"), {}, "MLPClassifier has none"),
         (EpochDouble(), {"max_resources": "auto"}, "max_resources='auto'"),
-        (EpochDouble(), {"space": {"C": Real(0.1, 1.0)}}, r"'C'.*EpochDouble\."),
+        (
+            EpochDouble(),
+            {"space": {"C": Real(0.1, 1.0)}},
+            r"'C' in search_spaces for estimator EpochDouble:",
+        ),
     ],
 )
 def test_bad_partial_fit_resource_raises_at_fit(estimator, kwargs, match):
@@ -171,7 +175,12 @@ def test_pipeline_fit_params_and_one_step_pipeline():
     assert not np.array_equal(
         plain.cv_results_["mean_test_score"], weighted.cv_results_["mean_test_score"]
     )
-    with pytest.raises(ValueError, match="must be named '<step>__<parameter>'"):
+    with pytest.raises(
+        ValueError,
+        match=r"Fit parameter 'sample_weight' of the pipeline must be named after "
+        r"the step it is for, one of \['scale', 'sgd'\]: 'sgd__sample_weight' "
+        r"passes it to the final step's partial_fit",
+    ):
         _hyperband(pipe, space).fit(X, y, sample_weight=weights)
 
 

@@ -345,6 +345,46 @@ def test_bad_input_raises_at_fit_naming_parameter_and_value(
         search.fit(X, y)
 
 
+class NeverFitted(ClassifierMixin, BaseEstimator):
+    """Fails loudly if fitted: a name check must come before any fit."""
+
+    def __init__(self, C=1.0, gamma=1.0):
+        self.C = C
+        self.gamma = gamma
+
+    def fit(self, X, y):
+        raise RuntimeError("fitted before the parameter names were checked")
+
+
+@pytest.mark.parametrize(
+    "space, match",
+    [
+        (
+            {"clf__c": Real(0.1, 10.0)},
+            r"Invalid parameter 'clf__c' in search_spaces for estimator "
+            r"Pipeline: it has no parameter of that name\. Did you mean "
+            r"'clf__C'\? Valid parameters are: \[.*'clf__gamma'",
+        ),
+        (  # each sub-space of a conditional space is checked
+            [{"clf__C": Real(0.1, 10.0)}, {"clf__gama": Real(0.1, 1.0)}],
+            r"Invalid parameter 'clf__gama' in search_spaces\[1\] for "
+            r"estimator Pipeline: .* Did you mean 'clf__gamma'\?",
+        ),
+        (  # the step's prefix left out
+            {"C": Real(0.1, 10.0)},
+            r"Invalid parameter 'C' .* Did you mean 'clf__C'\?",
+        ),
+    ],
+)
+def test_a_misspelt_name_is_refused_before_any_fit_with_a_suggestion(
+    make, space, match
+):
+    pipe = Pipeline([("sc", StandardScaler()), ("clf", NeverFitted())])
+    search = make(pipe, space, n_iter=2, cv=2, error_score="raise")
+    with pytest.raises(ValueError, match=match):
+        search.fit(X, y)
+
+
 def test_nested_names_are_validated_against_the_searched_estimators():
     pipe = Pipeline([("clf", SVC())])
     ok = [{"clf": [LogisticRegression()], "clf__max_iter": [50, 100]}]
@@ -559,22 +599,32 @@ def test_optimizer_candidate_info_becomes_cv_results_columns():
     assert list(search.cv_results_["tag"]) == ["t0", "t0", "t1", "t2"]
 
 
+@pytest.mark.parametrize("n_points", [1, 2])  # BayesSearchCV: 2 slides
 @pytest.mark.parametrize(
     "search_cls", [EvolutionarySearchCV, CoarseToFineSearchCV, BayesSearchCV]
 )
-def test_an_exhausted_space_is_reported_once(search_cls):
+def test_an_exhausted_space_is_reported_once(search_cls, n_points):
     from sklearn_hpo.optimizers import SearchSpaceExhaustedWarning
 
+    search = search_cls(
+        LogisticRegression(), {"C": [1.0]}, n_iter=5, n_points=n_points, cv=2
+    )
     with warnings.catch_warnings(record=True) as records:
         warnings.simplefilter("always")
-        search_cls(LogisticRegression(), {"C": [1.0]}, n_iter=5, cv=2).fit(X, y)
+        search.fit(X, y)
     messages = [
         str(r.message)
         for r in records
         if issubclass(r.category, SearchSpaceExhaustedWarning)
     ]
     assert len(messages) == 1
-    assert "only 1 distinct candidate;" in messages[0]
+    # In the search's terms (n_iter, what to do), not the optimizer's ask.
+    assert messages[0].startswith(
+        "search_spaces has only 1 distinct candidate, fewer than n_iter=5: "
+        f"{search_cls.__name__} evaluates each once and stops after 1 "
+        "candidate. Set n_iter=1"
+    )
+    assert "batch" not in messages[0]
 
 
 def test_initial_points_may_name_estimators_by_equal_objects():
