@@ -6,6 +6,10 @@ Every dimension maps its values to ``[0, 1]`` (``to_unit``) and back
 discrete dimensions own one cell of the unit interval per value and map a value
 to the centre of its cell, so ``snap(u) = to_unit(from_unit(u))`` is the
 canonical point of the cell that ``u`` falls in.
+
+Dimensions are not estimators: they check their arguments when they are
+built (``Real(5, 1)`` raises there, naming the argument and the value), and
+:meth:`Dimension.validate` repeats the checks naming the parameter.
 """
 
 from __future__ import annotations
@@ -26,9 +30,9 @@ __all__ = ["Dimension", "Real", "Integer", "Categorical"]
 class Dimension(ABC):
     """Base class of one searchable parameter.
 
-    Subclasses are immutable: their attributes are set once in ``__init__``.
-    Validation is deferred to :meth:`validate` (called when a search is fit) so
-    that the error can name the parameter.
+    Subclasses are immutable: their attributes are set once in ``__init__``,
+    which checks them. :meth:`validate` (called when a search is fit) checks
+    again, naming the parameter.
     """
 
     #: "real", "integer" or "categorical": how optimizers should treat it.
@@ -104,7 +108,6 @@ class Dimension(ABC):
         value or list
             One value when ``size`` is None, else a list of ``size`` values.
         """
-        self.validate("<dimension>")
         rng = as_generator(random_state)
         n = 1 if size is None else int(size)
         values = self.from_unit(rng.random(n))
@@ -131,48 +134,86 @@ def _safe_equal(a: Any, b: Any) -> bool:
         return False
 
 
-def _check_number(name: str, what: str, value: Any, integral: bool) -> None:
-    kind = numbers.Integral if integral else numbers.Real
-    if isinstance(value, bool) or not isinstance(value, kind):
-        expected = "an int" if integral else "a real number"
+def _check_number(where: str, what: str, value: Any, integral: bool) -> Any:
+    """``value`` if it is a finite real number (an ``int`` if ``integral``).
+
+    An integral dimension takes any whole number (``1e3`` is 1000) and refuses
+    fractions; every error names ``what`` and shows ``value``.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        expected = "an integer" if integral else "a real number"
         raise TypeError(
-            f"Parameter {name!r}: {what} must be {expected}, got {value!r} "
-            f"of type {type(value).__name__}."
+            f"{where}: {what} must be {expected}, got {value!r} of type "
+            f"{type(value).__name__}."
         )
-    if not np.isfinite(value):
-        raise ValueError(f"Parameter {name!r}: {what} must be finite, got {value!r}.")
+    if integral and isinstance(value, numbers.Integral):
+        return int(value)
+    try:
+        as_float = float(value)
+    except OverflowError:
+        as_float = np.inf
+    if not np.isfinite(as_float):
+        raise ValueError(f"{where}: {what} must be finite, got {value!r}.")
+    if not integral:
+        return value
+    if not as_float.is_integer():
+        raise ValueError(f"{where}: {what} must be a whole number, got {value!r}.")
+    return int(value)
 
 
 _MAX_EXACT_INT = 2**53
 
+#: The ``prior`` strings of scikit-optimize, as the value of ``log`` they mean.
+PRIORS = {"uniform": False, "log-uniform": True}
 
-def _check_bounds(name: str, low: Any, high: Any, log: Any, integral: bool) -> None:
-    _check_number(name, "low", low, integral)
-    _check_number(name, "high", high, integral)
+
+def _resolve_log(where: str, prior: Any, log: Any) -> Any:
+    """``log``, or what ``prior`` (scikit-optimize's name for it) says."""
+    if prior is None:
+        return log
+    if not isinstance(prior, str) or prior not in PRIORS:
+        raise ValueError(
+            f"{where}: prior must be 'uniform' or 'log-uniform' (or use log=True), "
+            f"got {prior!r}."
+        )
+    if log is not False and log != PRIORS[prior]:
+        raise ValueError(
+            f"{where}: prior={prior!r} contradicts log={log!r}; give one of them."
+        )
+    return PRIORS[prior]
+
+
+def _check_bounds(
+    where: str, low: Any, high: Any, log: Any, integral: bool
+) -> tuple[Any, Any]:
+    """The bounds (ints if ``integral``), or an error naming the argument."""
+    low = _check_number(where, "low", low, integral)
+    high = _check_number(where, "high", high, integral)
     if not isinstance(log, (bool, np.bool_)):
-        raise TypeError(f"Parameter {name!r}: log must be a bool, got {log!r}.")
+        raise TypeError(f"{where}: log must be a bool, got {log!r}.")
     if integral and low > high:
         raise ValueError(
-            f"Parameter {name!r}: low must be <= high, got low={low!r}, high={high!r}."
+            f"{where}: low must be <= high, got low={low!r}, high={high!r}."
         )
     if not integral and low >= high:
         raise ValueError(
-            f"Parameter {name!r}: low must be < high, got low={low!r}, high={high!r}."
+            f"{where}: low must be < high, got low={low!r}, high={high!r}."
         )
     if log and low <= 0:
+        raise ValueError(f"{where}: log=True needs low > 0, got low={low!r}.")
+    if integral and max(abs(low), abs(high)) > _MAX_EXACT_INT:
         raise ValueError(
-            f"Parameter {name!r}: log=True needs low > 0, got low={low!r}."
-        )
-    if integral and max(abs(int(low)), abs(int(high))) > _MAX_EXACT_INT:
-        raise ValueError(
-            f"Parameter {name!r}: Integer bounds must be within +-2**53 (every "
+            f"{where}: Integer bounds must be within +-2**53 (every "
             f"value exactly a float), got low={low!r}, high={high!r}."
         )
-    if not integral and not log and not np.isfinite(float(high) - float(low)):
-        raise ValueError(
-            f"Parameter {name!r}: high - low must be a finite float, got "
-            f"low={low!r}, high={high!r}."
-        )
+    if not integral and not log:
+        span = float(high) - float(low)
+        if not np.isfinite(span):
+            raise ValueError(
+                f"{where}: high - low must be a finite float, got "
+                f"low={low!r}, high={high!r}."
+            )
+    return low, high
 
 
 class _Bounded(Dimension):
@@ -183,10 +224,13 @@ class _Bounded(Dimension):
     #: Whether the values are integers (for the checks of the bounds).
     _integral = False
 
-    def __init__(self, low: Any, high: Any, *, log: bool = False) -> None:
-        self.low = low
-        self.high = high
-        self.log = log
+    def __init__(
+        self, low: Any, high: Any, prior: str | None = None, *, log: bool = False
+    ) -> None:
+        where = type(self).__name__
+        log = _resolve_log(where, prior, log)
+        self.low, self.high = _check_bounds(where, low, high, log, self._integral)
+        self.log = bool(log)
         self._freeze()
 
     def _init_args(self) -> tuple[tuple, dict]:
@@ -197,7 +241,9 @@ class _Bounded(Dimension):
         return f"{type(self).__name__}({self.low!r}, {self.high!r}{log})"
 
     def validate(self, name: str) -> None:
-        _check_bounds(name, self.low, self.high, self.log, integral=self._integral)
+        _check_bounds(
+            f"Parameter {name!r}", self.low, self.high, self.log, self._integral
+        )
 
     @abstractmethod
     def _edges(self) -> tuple[float, float]:
@@ -224,21 +270,39 @@ class Real(_Bounded):
         Lower bound (inclusive).
     high : float
         Upper bound (inclusive), greater than ``low``.
+    prior : {"uniform", "log-uniform"} or None, default=None
+        scikit-optimize's name for ``log``: ``Real(1e-2, 1e2,
+        prior="log-uniform")`` is ``Real(1e-2, 1e2, log=True)``.
     log : bool, default=False
         Search on a log scale (``low`` must then be positive), as for learning
         rates and regularisation strengths.
+
+    Raises
+    ------
+    TypeError, ValueError
+        When built with invalid arguments (``Real(5, 1)``), naming the
+        argument and the value.
 
     Examples
     --------
     >>> from sklearn_hpo.space import Real
     >>> Real(1e-3, 1e3, log=True).rvs(random_state=0) > 0
     True
+    >>> Real(1e-3, 1e3, prior="log-uniform")
+    Real(0.001, 1000.0, log=True)
     """
 
     kind = "real"
 
-    def __init__(self, low: float, high: float, *, log: bool = False) -> None:
-        super().__init__(low, high, log=log)
+    def __init__(
+        self,
+        low: float,
+        high: float,
+        prior: str | None = None,
+        *,
+        log: bool = False,
+    ) -> None:
+        super().__init__(low, high, prior, log=log)
 
     def _edges(self) -> tuple[float, float]:
         if self.log:
@@ -263,12 +327,22 @@ class Integer(_Bounded):
     Parameters
     ----------
     low : int
-        Smallest value.
+        Smallest value: any whole number (``1e3`` is taken as 1000), not a
+        fraction.
     high : int
-        Largest value, at least ``low``.
+        Largest value, at least ``low``; a whole number too.
+    prior : {"uniform", "log-uniform"} or None, default=None
+        scikit-optimize's name for ``log``: ``prior="log-uniform"`` is
+        ``log=True``.
     log : bool, default=False
         Draw on a log scale (``low`` must then be at least 1), as for numbers
         of neighbours or estimators spanning orders of magnitude.
+
+    Raises
+    ------
+    TypeError, ValueError
+        When built with invalid arguments (``Integer(1.5, 3)``), naming the
+        argument and the value.
 
     Notes
     -----
@@ -281,13 +355,22 @@ class Integer(_Bounded):
     >>> from sklearn_hpo.space import Integer
     >>> Integer(1, 5).from_unit([0.0, 0.5, 1.0])
     [1, 3, 5]
+    >>> Integer(10, 1e3, prior="log-uniform")
+    Integer(10, 1000, log=True)
     """
 
     kind = "integer"
     _integral = True
 
-    def __init__(self, low: int, high: int, *, log: bool = False) -> None:
-        super().__init__(low, high, log=log)
+    def __init__(
+        self,
+        low: int,
+        high: int,
+        prior: str | None = None,
+        *,
+        log: bool = False,
+    ) -> None:
+        super().__init__(low, high, prior, log=log)
 
     @property
     def n_values(self) -> int:
@@ -370,7 +453,8 @@ class Categorical(Dimension):
     kind = "categorical"
 
     def __init__(self, choices: Sequence[Any]) -> None:
-        self.choices = _distinct(tuple(choices)) if _is_sequence(choices) else choices
+        _check_choices("Categorical", choices)
+        self.choices = _distinct(tuple(choices))
         self._freeze()
 
     def _init_args(self) -> tuple[tuple, dict]:
@@ -387,13 +471,7 @@ class Categorical(Dimension):
         return len(self.choices)
 
     def validate(self, name: str) -> None:
-        if not isinstance(self.choices, tuple):
-            raise TypeError(
-                f"Parameter {name!r}: choices must be a list or tuple, got "
-                f"{self.choices!r} of type {type(self.choices).__name__}."
-            )
-        if len(self.choices) == 0:
-            raise ValueError(f"Parameter {name!r}: choices must not be empty, got [].")
+        _check_choices(f"Parameter {name!r}", self.choices)
 
     def index(self, value: Any) -> int:
         """Position of ``value`` among the choices (identity, then equality)."""
@@ -421,6 +499,22 @@ class Categorical(Dimension):
         k = len(self.choices)
         u = np.asarray(u, dtype=float)
         return (np.clip(np.floor(u * k), 0, k - 1) + 0.5) / k
+
+
+def _check_choices(where: str, choices: Any) -> None:
+    """Raise unless ``choices`` is a non-empty one-dimensional sequence."""
+    if isinstance(choices, np.ndarray) and choices.ndim > 1:
+        raise ValueError(
+            f"{where}: choices should be one-dimensional, got {choices!r} with "
+            f"shape {choices.shape}."
+        )
+    if not _is_sequence(choices):
+        raise TypeError(
+            f"{where}: choices must be a list, tuple, range or 1-D array, got "
+            f"{choices!r} of type {type(choices).__name__}."
+        )
+    if len(choices) == 0:
+        raise ValueError(f"{where}: choices must not be empty, got {choices!r}.")
 
 
 def _is_sequence(x: Any) -> bool:

@@ -9,8 +9,13 @@ sub-spaces a candidate does not use are NaN ("inactive").
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
+import numbers
+import os
+import sys
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Sequence
@@ -18,6 +23,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from sklearn_hpo.space._dimensions import (
+    PRIORS,
     Categorical,
     Dimension,
     _is_sequence,
@@ -73,18 +79,38 @@ def as_dimension(value: Any, name: str = "<parameter>") -> Dimension:
     value : Dimension, scipy.stats distribution, list, tuple, range or array
         Dimensions are returned as they are; objects with an ``rvs`` method are
         wrapped in :class:`Distribution`; sequences become :class:`Categorical`.
+        scikit-optimize's shorthand for a range, ``(1e-2, 1e2,
+        "log-uniform")``, is refused (a ValueError naming the line to write
+        instead), and a tuple of two numbers, two choices as in
+        scikit-learn, warns: see :mod:`sklearn_hpo.space`.
     name : str
         Parameter name, used in error messages.
 
     Returns
     -------
     Dimension
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the parameter and the value received.
     """
     if isinstance(value, Dimension):
         dim = value
     elif hasattr(value, "rvs") and not isinstance(value, (str, bytes)):
         dim = Distribution(value)
+    elif isinstance(value, np.ndarray) and value.ndim > 1:
+        # scikit-learn's ParameterGrid raises this error, worded so.
+        raise ValueError(
+            f"Parameter array for {name!r} should be one-dimensional, got: "
+            f"{value!r} with shape {value.shape}"
+        )
     elif _is_sequence(value):
+        _check_shorthand(value, name)
+        if len(value) == 0:
+            raise ValueError(
+                f"Parameter {name!r}: choices must not be empty, got {value!r}."
+            )
         dim = Categorical(list(value))
     else:
         raise TypeError(
@@ -94,6 +120,69 @@ def as_dimension(value: Any, name: str = "<parameter>") -> Dimension:
         )
     dim.validate(name)
     return dim
+
+
+def _is_bound(x: Any) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
+
+
+def _range_line(low: Any, high: Any, log: bool) -> str:
+    """The dimension to write for scikit-optimize's ``(low, high[, prior])``."""
+    integral = all(isinstance(v, numbers.Integral) for v in (low, high))
+    low, high = (v.item() if isinstance(v, np.generic) else v for v in (low, high))
+    prior = ', prior="log-uniform"' if log else ""
+    return f"{'Integer' if integral else 'Real'}({low!r}, {high!r}{prior})"
+
+
+def _user_stacklevel() -> int:
+    """``stacklevel`` pointing at the first caller outside this package and
+    scikit-learn (the user's ``fit``, or their call of ``as_search_space``)."""
+    internal = [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
+    sklearn = sys.modules.get("sklearn")
+    if sklearn is not None and getattr(sklearn, "__file__", None):
+        internal.append(os.path.dirname(os.path.abspath(sklearn.__file__)))
+    internal.append(contextlib.__file__)
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(tuple(internal)):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _check_shorthand(value: Any, name: str) -> None:
+    """Refuse or warn about scikit-optimize's tuple shorthand for a range.
+
+    scikit-learn reads any tuple as a list of choices, scikit-optimize reads
+    ``(low, high)`` and ``(low, high, prior[, base])`` as a range. With a
+    prior string the tuple cannot be meant as choices (one of them would be
+    ``"log-uniform"``, failing every fit): a ValueError. Two numbers may be
+    two genuine choices: a warning naming both ways to write them.
+    """
+    if not isinstance(value, tuple) or not 2 <= len(value) <= 4:
+        return
+    low, high = value[0], value[1]
+    if not (_is_bound(low) and _is_bound(high)):
+        return
+    prior = value[2] if len(value) > 2 else None
+    if isinstance(prior, str) and prior in PRIORS and (
+        len(value) == 3 or _is_bound(value[3])
+    ):
+        raise ValueError(
+            f"Parameter {name!r}: {value!r} is scikit-optimize's shorthand for a "
+            f"range, but scikit-learn's searches read a tuple as a list of "
+            f"choices (here {len(value)}, one of them {prior!r}). For the "
+            f"range write {name!r}: {_range_line(low, high, PRIORS[prior])}; "
+            f"for choices, a list."
+        )
+    if len(value) == 2:
+        warnings.warn(
+            f"Parameter {name!r}: the tuple {value!r} is read as the two choices "
+            f"{low!r} and {high!r}, as scikit-learn's searches read a tuple; "
+            f"scikit-optimize reads it as the range between them. For the range "
+            f"write {name!r}: {_range_line(low, high, False)}; for the two "
+            f"choices write a list, {list(value)!r}, which does not warn.",
+            UserWarning,
+            stacklevel=_user_stacklevel(),
+        )
 
 
 class SearchSpace:
@@ -457,7 +546,7 @@ def _value_range(dim: Dimension) -> tuple[float, float]:
     """The dimension's bounds; unknown ones (a custom prior) are unbounded."""
     try:
         if isinstance(dim, Distribution):
-            lo, hi = dim.dist.support()
+            lo, hi = dim.bounds()
         else:
             lo, hi = dim.low, dim.high  # type: ignore[attr-defined]
         return float(lo), float(hi)

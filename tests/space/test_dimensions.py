@@ -1,4 +1,5 @@
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -10,35 +11,83 @@ from sklearn_hpo.space import Categorical, Distribution, Integer, Real, as_dimen
 
 
 @pytest.mark.parametrize(
-    "dim, bad",
+    "make, bad",
     [
-        (Real(1.0, 1.0), "low must be < high"),
-        (Real(2, 1), "low must be < high"),
-        (Real(0, 1, log=True), "log=True needs low > 0"),
-        (Real(-1, 1, log=True), "log=True needs low > 0"),
-        (Integer(5, 1), "low must be <= high"),
-        (Integer(0, 10, log=True), "log=True needs low > 0"),
-        (Categorical([]), "must not be empty"),
-        (Real(0, np.inf), "must be finite"),
+        (lambda: Real(1.0, 1.0), "low must be < high, got low=1.0, high=1.0"),
+        (lambda: Real(5, 1), "low must be < high, got low=5, high=1"),
+        (lambda: Real(0, 1, log=True), "log=True needs low > 0, got low=0"),
+        (lambda: Real(-1, 1, log=True), "log=True needs low > 0"),
+        (lambda: Integer(5, 1), "low must be <= high, got low=5, high=1"),
+        (lambda: Integer(0, 10, log=True), "log=True needs low > 0"),
+        (lambda: Integer(1.5, 3), "low must be a whole number, got 1.5"),
+        (lambda: Integer(1, 3.5), "high must be a whole number, got 3.5"),
+        (lambda: Integer(0, np.inf), "high must be finite, got inf"),
+        (lambda: Categorical([]), "choices must not be empty, got []"),
+        (lambda: Categorical(np.ones((3, 2))), "should be one-dimensional"),
+        (lambda: Real(0, np.inf), "high must be finite"),
+        (lambda: Real(0, 10**400), "high must be finite"),
         # Decoded wrongly: high - low overflows, int64 wraps around.
-        (Real(-1e308, 1e308), "high - low must be a finite float"),
-        (Integer(0, 2**63 - 1), "within"),
-        (Integer(-(2**60), 0), "within"),
-        (Integer(np.int64(np.iinfo(np.int64).min), 0), "within"),
+        (lambda: Real(-1e308, 1e308), "high - low must be a finite float"),
+        (lambda: Integer(0, 2**63 - 1), "within"),
+        (lambda: Integer(-(2**60), 0), "within"),
+        (lambda: Integer(np.int64(np.iinfo(np.int64).min), 0), "within"),
+        (lambda: Real(1, 2, prior="log"), "prior must be 'uniform' or 'log-uniform'"),
+        (lambda: Real(1, 2, prior="uniform", log=True), "prior='uniform' contradicts"),
     ],
 )
-def test_invalid_dimension_names_parameter_and_value(dim, bad):
-    with pytest.raises(ValueError, match=bad) as exc:
-        dim.validate("my_param")
-    assert "'my_param'" in str(exc.value)
+def test_invalid_dimensions_are_refused_when_built(make, bad):
+    # They were built, and failed only at fit (or in rvs, naming the
+    # parameter '<dimension>').
+    with pytest.raises(ValueError, match=re.escape(bad)) as exc:
+        make()
+    assert str(exc.value).split(":")[0] in ("Real", "Integer", "Categorical")
 
 
 @pytest.mark.parametrize(
-    "dim", [Real("a", 1), Integer(0.5, 3), Real(0, 1, log="yes"), Categorical("abc")]
+    "make, bad",
+    [
+        (lambda: Real("a", 1), "low must be a real number, got 'a' of type str"),
+        (lambda: Integer(0, "9"), "high must be an integer, got '9'"),
+        (lambda: Integer(True, 3), "low must be an integer, got True"),
+        (lambda: Real(0, 1, log="yes"), "log must be a bool, got 'yes'"),
+        (lambda: Categorical("abc"), "choices must be a list"),
+        (lambda: Categorical(3), "choices must be a list"),
+    ],
 )
-def test_wrong_types_raise_type_error(dim):
-    with pytest.raises(TypeError, match="'p'"):
-        dim.validate("p")
+def test_wrong_types_raise_type_error_when_built(make, bad):
+    with pytest.raises(TypeError, match=re.escape(bad)):
+        make()
+
+
+def test_validate_names_the_parameter():
+    # The checks run again when a search is fit, naming the parameter.
+    dim = Real(0.5, 1.0)
+    object.__setattr__(dim, "low", 2.0)  # bypassing immutability
+    with pytest.raises(ValueError, match="Parameter 'my_param': low must be < high"):
+        dim.validate("my_param")
+
+
+def test_integer_bounds_take_any_whole_number():
+    # Integer(10, 1e3) was refused: "high must be an int, got 1000.0".
+    dim = Integer(10, 1e3)
+    assert (dim.low, dim.high) == (10, 1000)
+    assert type(dim.high) is int and type(Integer(np.int64(2), 5).low) is int
+    assert dim == Integer(10, 1000) and repr(dim) == "Integer(10, 1000)"
+    assert Integer(np.float64(2.0), 4).from_unit([0.0]) == [2]
+    assert all(type(v) is int for v in dim.from_unit(np.linspace(0, 1, 5)))
+
+
+def test_prior_is_scikit_optimize_s_name_for_log():
+    # prior="log-uniform" raised a TypeError.
+    assert Real(1e-2, 1e2, prior="log-uniform") == Real(1e-2, 1e2, log=True)
+    assert Real(1e-2, 1e2, "log-uniform") == Real(1e-2, 1e2, log=True)
+    assert Real(1e-2, 1e2, prior="uniform") == Real(1e-2, 1e2)
+    assert Integer(1, 1e3, prior="log-uniform") == Integer(1, 1000, log=True)
+    assert Integer(1, 9, prior="uniform", log=False).log is False
+    assert Real(1, 2, prior="log-uniform", log=True).log is True
+    dim = Real(1e-2, 1e2, prior="log-uniform")
+    assert repr(dim) == "Real(0.01, 100.0, log=True)"
+    assert pickle.loads(pickle.dumps(dim)) == dim
 
 
 def test_dimensions_are_immutable_picklable_and_have_readable_repr():

@@ -7,9 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
+from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import SVC
 
+from sklearn_hpo import BayesSearchCV
 from sklearn_hpo.space import Categorical, Integer, Real, SearchSpace, as_search_space
 
 
@@ -255,3 +257,83 @@ def test_subspace_selector_round_trip(n):
         space.selector_value(n)
     with pytest.raises(ValueError, match="got -1"):
         space.selector_value(-1)
+
+
+class FitCounter(BaseEstimator):
+    """Counts its fits; scores C."""
+
+    fits = 0
+
+    def __init__(self, C=1.0):
+        self.C = C
+
+    def fit(self, X, y=None):
+        FitCounter.fits += 1
+        if isinstance(self.C, str):
+            raise ValueError(f"C must be a number, got {self.C!r}")
+        return self
+
+    def score(self, X, y=None):
+        return float(self.C)
+
+
+@pytest.mark.parametrize(
+    "value, line",
+    [
+        ((1e-2, 1e2, "log-uniform"), 'Real(0.01, 100.0, prior="log-uniform")'),
+        ((1, 100, "log-uniform"), 'Integer(1, 100, prior="log-uniform")'),
+        ((1, 100.0, "uniform"), "Real(1, 100.0)"),
+        ((1e-2, 1e2, "log-uniform", 10), 'Real(0.01, 100.0, prior="log-uniform")'),
+    ],
+)
+def test_scikit_optimize_range_shorthand_is_refused_before_any_fit(value, line):
+    # It ran as three choices: "log-uniform" failed every fit, and the search
+    # reported a best C of 100 as if nothing had happened.
+    FitCounter.fits = 0
+    search = BayesSearchCV(FitCounter(), {"C": value}, n_iter=3, cv=2)
+    with pytest.raises(ValueError, match="Parameter 'C'") as exc:
+        search.fit(np.zeros((4, 1)))
+    assert f"write 'C': {line}" in str(exc.value)
+    assert "scikit-optimize's shorthand" in str(exc.value)
+    assert FitCounter.fits == 0
+
+
+def test_a_pair_of_numbers_warns_and_stays_two_choices():
+    with pytest.warns(UserWarning, match=r"'C'.*read as the two choices") as rec:
+        space = as_search_space({"C": (1e-2, 1e2)})
+    assert "write 'C': Real(0.01, 100.0)" in str(rec[0].message)
+    assert "[0.01, 100.0]" in str(rec[0].message)
+    assert rec[0].filename == __file__  # points at the user's line
+    assert space.subspaces[0]["C"].choices == (1e-2, 1e2)
+    with pytest.warns(UserWarning, match=r"write 'n': Integer\(1, 5\)"):
+        as_search_space({"n": (1, 5)})
+    with pytest.warns(UserWarning, match=r"write 'a': Real\(0.5, 2.0\)"):
+        as_search_space({"a": (np.float64(0.5), np.float64(2.0))})
+    with warnings.catch_warnings():  # lists, and tuples of other values: silent
+        warnings.simplefilter("error")
+        as_search_space({"C": [1e-2, 1e2], "k": ("rbf", "linear")})
+        as_search_space({"gamma": (0.1, 1.0, "auto"), "x": (1, 2, 3)})
+        as_search_space({"C": Real(1e-2, 1e2, prior="log-uniform")})
+
+
+def test_a_pair_of_numbers_warns_before_the_search_fits():
+    FitCounter.fits = 0
+    with pytest.warns(UserWarning, match="read as the two choices") as rec:
+        BayesSearchCV(FitCounter(), {"C": (1, 2)}, n_iter=2, cv=2).fit(
+            np.zeros((4, 1))
+        )
+    assert rec[0].filename == __file__  # the user's fit
+
+
+def test_a_2d_array_of_values_is_refused_as_scikit_learn_does():
+    # It raised "TypeError: expected a list of values".
+    from sklearn.model_selection import ParameterGrid
+
+    values = np.ones((3, 2))
+    with pytest.raises(ValueError) as ours:
+        as_search_space({"C": values})
+    with pytest.raises(ValueError) as theirs:
+        ParameterGrid({"C": values})
+    assert str(ours.value) == str(theirs.value)
+    assert "Parameter array for 'C' should be one-dimensional" in str(ours.value)
+    assert isinstance(as_search_space({"C": np.ones(3)}).subspaces[0]["C"], Categorical)
