@@ -216,8 +216,8 @@ def plot_contour(
     X = np.column_stack([a.encode(a.values) for a in all_axes])
     d = X.shape[1]
     kernel = ConstantKernel(1.0, (1e-3, 1e3)) * Matern(
-        length_scale=np.full(d, 0.3), length_scale_bounds=(1e-2, 1e2), nu=2.5
-    ) + WhiteKernel(1e-2, (1e-6, 1.0))
+        length_scale=np.full(d, 0.3), length_scale_bounds=(0.1, 1e2), nu=2.5
+    ) + WhiteKernel(1e-2, (1e-3, 1.0))
     gp = GaussianProcessRegressor(
         kernel, normalize_y=True, n_restarts_optimizer=2, random_state=random_state
     )

@@ -16,7 +16,7 @@ import contextvars
 import time
 import warnings
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,7 @@ from joblib import effective_n_jobs
 
 from sklearn_hpo.optimizers import BaseOptimizer
 from sklearn_hpo.search._results import ask_new, warn_exhausted
-from sklearn_hpo.utils._compat import has_callbacks
+from sklearn_hpo.utils._compat import end_loky_workers, has_callbacks
 
 __all__ = ["run_sliding"]
 
@@ -204,29 +204,34 @@ def _run_threads(
         if errors:
             raise min(errors, key=_error_rank)[2] from None
         raise
-    except BaseException:  # KeyboardInterrupt: do not wait for running fits
-        for slot in out:
-            if slot.future is not None:
-                slot.future.cancel()
-        executor.shutdown(wait=False)
-        _end_running_fits()
+    except BaseException:  # KeyboardInterrupt: end the running fits
+        running = [s.future for s in out if s.future is not None]
+        executor.shutdown(wait=False, cancel_futures=True)
+        _end_running_fits([f for f in running if not f.cancelled()])
         raise
     executor.shutdown(wait=True)
 
 
-def _end_running_fits() -> None:
-    """End the fits still running in other threads' joblib calls.
+def _end_running_fits(running: list[Future], grace: float = 2.0) -> None:
+    """End the fits of the candidates still out after a KeyboardInterrupt.
 
-    A KeyboardInterrupt reaches only the main thread: the threads' calls
-    would run their fits to the end, and the interpreter waits for them
-    before it exits. Ending joblib's worker processes makes those calls fail
-    at once.
+    A KeyboardInterrupt reaches only the main thread: the other threads'
+    joblib calls would run their fits to the end, and the interpreter waits
+    for those threads before it exits. Ending joblib's worker processes makes
+    those calls fail at once, as joblib itself does when a call made from the
+    main thread is interrupted. The threads are then waited for, ``grace``
+    seconds at most, ending the workers again while a thread still runs (one
+    may have started a call on new workers meanwhile).
+
+    Parameters
+    ----------
+    running : list of Future
+        The threads' futures of the candidates out (not cancelled).
+    grace : float, default=2.0
+        Seconds to wait for those threads.
     """
-    try:
-        from joblib.externals.loky import get_reusable_executor
-    except ImportError:  # pragma: no cover - joblib without loky
-        return
-    try:
-        get_reusable_executor().shutdown(wait=False, kill_workers=True)
-    except Exception:  # nothing to end
-        pass
+    deadline = time.monotonic() + grace
+    pending = {f for f in running if not f.done()}
+    while pending and time.monotonic() < deadline:
+        end_loky_workers()
+        pending = wait(pending, timeout=0.25).not_done

@@ -12,10 +12,18 @@ and looks its fitted models up in a :class:`ModelStore` keyed by (candidate,
 training fold). A missing model is never an error: the candidate is then
 retrained from scratch, which gives the same scores wherever warm start is
 exact. The refit on the whole data never uses the store.
+
+A store on disk is a ``sklearn_hpo_warm_*`` directory of the temporary
+directory, holding a ``.lock`` file that its process keeps locked while the
+store is open. A process killed with SIGKILL cannot remove its directory; its
+lock ends with it, and the next store made in any process removes every such
+directory whose lock it can take (POSIX systems; elsewhere nothing is locked
+and only a closed store is removed).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -37,6 +45,11 @@ from sklearn.pipeline import Pipeline
 from sklearn_hpo.search._fit_proxy import FitProxy
 from sklearn_hpo.utils._compat import num_samples
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
+
 try:  # a dependency of joblib >= 1.5; older ones vendor it
     import cloudpickle
 except ImportError:  # pragma: no cover
@@ -54,6 +67,7 @@ __all__ = [
     "candidate_key",
     "fingerprint",
     "model_key",
+    "remove_stale_stores",
     "resolve_warm_start",
     "resource_owner",
 ]
@@ -292,19 +306,27 @@ class ModelStore:
     """
 
     def __init__(self, on_disk: bool) -> None:
-        self.directory = (
-            tempfile.mkdtemp(prefix="sklearn_hpo_warm_") if on_disk else None
-        )
+        remove_stale_stores()
+        self.directory: str | None = None
+        self._lock: int | None = None
+        if on_disk:
+            self.directory = tempfile.mkdtemp(prefix=STORE_PREFIX)
+            self._lock = _lock_directory(self.directory)
         self.active = True  # False after the search: the refit never warm-starts
         self.saving = True  # False in a bracket's last rung: nothing continues
         self._models: dict[tuple[str, ...], tuple[int, Any]] = {}
 
     def __getstate__(self) -> dict:
-        # Shipped to a worker: the in-memory models stay in the driver.
-        return {**self.__dict__, "_models": {}}
+        # Shipped to a worker: the in-memory models stay in the driver, and
+        # the lock is the driver's own.
+        return {**self.__dict__, "_models": {}, "_lock": None}
 
     def _path(self, key: tuple[str, ...]) -> str:
         return os.path.join(self.directory, "-".join(key) + ".joblib")
+
+    def _files(self) -> list[str]:
+        # The models' files: the lock file's name starts with a dot.
+        return [n for n in os.listdir(self.directory) if not n.startswith(".")]
 
     def load(self, key: tuple[str, ...]) -> tuple[int, Any] | None:
         """``(resource, model)`` saved for ``key`` (removed from memory), or None."""
@@ -344,7 +366,7 @@ class ModelStore:
             for key in [k for k in self._models if k[0] not in candidate_keys]:
                 del self._models[key]
             return
-        for name in os.listdir(self.directory):
+        for name in self._files():
             if name.split("-", 1)[0] not in candidate_keys:
                 try:
                     os.remove(os.path.join(self.directory, name))
@@ -354,7 +376,7 @@ class ModelStore:
     def __len__(self) -> int:
         if self.directory is None:
             return len(self._models)
-        return len(os.listdir(self.directory))
+        return len(self._files())
 
     def close(self) -> None:
         """Drop every model and the directory; later fits retrain."""
@@ -362,6 +384,81 @@ class ModelStore:
         self._models.clear()
         if self.directory is not None:
             shutil.rmtree(self.directory, ignore_errors=True)
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
+
+
+# The directories of the stores on disk, in the temporary directory, and the
+# file each holds locked while its store is open.
+STORE_PREFIX = "sklearn_hpo_warm_"
+_LOCK_NAME = ".lock"
+
+
+def _lock_directory(directory: str) -> int | None:
+    """Lock a new store's directory; the descriptor that holds the lock.
+
+    The lock file is locked under another name, then renamed: a process
+    looking for stale stores never finds it unlocked.
+    """
+    if fcntl is None:  # pragma: no cover - Windows
+        return None
+    new = os.path.join(directory, _LOCK_NAME + ".new")
+    fd = os.open(new, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.replace(new, os.path.join(directory, _LOCK_NAME))
+    except OSError:  # a file system without locks: nothing is ever stale
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.remove(new)
+        return None
+    return fd
+
+
+def remove_stale_stores(parent: str | None = None) -> list[str]:
+    """Remove the store directories that no open store holds.
+
+    They are left by processes that ended without closing their store (a
+    SIGKILL, a crash); an open store holds its lock, even in another process.
+    Directories without a lock file (one being made, or made elsewhere) are
+    left alone, as are those of other users (unreadable).
+
+    Parameters
+    ----------
+    parent : str or None, default=None
+        The directory to look in; None is the temporary directory.
+
+    Returns
+    -------
+    list of str
+        The directories removed.
+    """
+    if fcntl is None:  # pragma: no cover - Windows
+        return []
+    parent = tempfile.gettempdir() if parent is None else parent
+    try:
+        names = [n for n in os.listdir(parent) if n.startswith(STORE_PREFIX)]
+    except OSError:
+        return []
+    removed = []
+    for name in names:
+        directory = os.path.join(parent, name)
+        try:
+            fd = os.open(os.path.join(directory, _LOCK_NAME), os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # its store is open
+            os.close(fd)
+            continue
+        try:
+            shutil.rmtree(directory, ignore_errors=True)
+            removed.append(directory)
+        finally:
+            os.close(fd)
+    return removed
 
 
 class WarmStartProxy(FitProxy):

@@ -16,6 +16,12 @@ What the package relies on, and where it is used:
   documents that patch and the versions it is tested on).
 - ``_skl_callbacks``: where scikit-learn >= 1.9 keeps the callbacks of an
   estimator; no public accessor exists.
+
+One private joblib name is read here too: ``loky.reusable_executor._executor``,
+the worker pool joblib's default backend runs on, which the sliding window
+ends on Ctrl-C (``end_loky_workers``). loky's public ``get_reusable_executor``
+would build a new pool where none runs, or replace one whose arguments differ
+after waiting for its running tasks.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ __all__ = [
     "InvalidParameterError",
     "SKLEARN_VERSION",
     "StrOptions",
+    "end_loky_workers",
     "has_callbacks",
     "num_samples",
     "sklearn_search_module",
@@ -56,3 +63,23 @@ def has_callbacks(estimator: Any) -> bool:
     """Whether callbacks were registered on ``estimator`` (scikit-learn >= 1.9,
     ``set_callbacks``)."""
     return bool(getattr(estimator, "_skl_callbacks", None))
+
+
+def end_loky_workers() -> None:
+    """End the worker processes of joblib's loky pool, if one runs.
+
+    Their running tasks fail at once (joblib's ``TerminatedWorkerError`` or
+    ``ShutdownExecutorError`` in the calls that wait for them); joblib starts
+    a new pool at its next call.
+    """
+    try:
+        from joblib.externals.loky import reusable_executor
+    except ImportError:  # pragma: no cover - a joblib without loky
+        return
+    executor = getattr(reusable_executor, "_executor", None)
+    if executor is None:
+        return
+    try:
+        executor.shutdown(wait=False, kill_workers=True)
+    except Exception:  # already ended, or a loky that ends pools otherwise
+        pass

@@ -1,6 +1,12 @@
 """Warm-start reuse of fitted models between rungs of the multi-fidelity searches."""
 
+import os
+import signal
+import subprocess
+import sys
 import tempfile
+import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -27,7 +33,13 @@ from sklearn_hpo import (
     Real,
     SuccessiveHalvingSearchCV,
 )
-from sklearn_hpo.search._warm_start import ModelStore, _continues, model_key
+from sklearn_hpo.search._warm_start import (
+    STORE_PREFIX,
+    ModelStore,
+    _continues,
+    model_key,
+    remove_stale_stores,
+)
 
 TRAINED: list[int] = []  # units trained by each GrowingDouble.fit (n_jobs=1)
 
@@ -551,3 +563,67 @@ def test_errors_name_the_users_estimator_not_the_proxy():
     )  # fmt: skip
     with pytest.raises(TypeError, match=r"IsolationForest\(random_state=0\)"):
         search.fit(X, y)
+
+
+class SlowGrowing(GrowingDouble):
+    """A GrowingDouble whose fits take 0.2 s."""
+
+    def fit(self, X, y=None):
+        time.sleep(0.2)
+        return super().fit(X, y)
+
+
+KILLED_CHILD = textwrap.dedent(
+    """
+    import sys, warnings
+    sys.path.insert(0, {tests!r})
+    warnings.simplefilter("ignore")
+    from joblib import parallel_backend
+    from sklearn.model_selection import KFold
+    from test_hyperband_warm_start import SlowGrowing, XZ, _search
+    # Two threads: the store is on disk, as for process workers.
+    with parallel_backend("threading"):
+        _search(SlowGrowing(), "n_estimators", True, n_jobs=2, cv=KFold(2)).fit(XZ)
+    """
+)
+
+
+def _stores(parent):
+    return sorted(p.name for p in parent.iterdir() if p.name.startswith(STORE_PREFIX))
+
+
+def test_a_killed_searchs_store_is_removed_by_the_next(monkeypatch, tmp_path):
+    script = KILLED_CHILD.format(tests=os.path.dirname(os.path.abspath(__file__)))
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", script], env=env, stderr=subprocess.PIPE, text=True
+    )
+    start = time.monotonic()
+    while not list(tmp_path.glob(STORE_PREFIX + "*/*.joblib")):
+        assert child.poll() is None, child.communicate()
+        assert time.monotonic() - start < 120, "no model was stored"
+        time.sleep(0.02)
+    child.send_signal(signal.SIGKILL)
+    child.communicate()
+    left = _stores(tmp_path)
+    assert len(left) == 1  # a SIGKILL removes nothing
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    _search(GrowingDouble(), "n_estimators", True, cv=KFold(2)).fit(XZ)
+    assert _stores(tmp_path) == []
+
+
+def test_open_stores_are_never_removed(monkeypatch, tmp_path):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    first = ModelStore(on_disk=True)
+    first.save(("a", "b", ""), 2, GrowingDouble().fit(XZ))
+    second = ModelStore(on_disk=True)  # looks for stale stores first
+    assert remove_stale_stores() == []
+    assert len(_stores(tmp_path)) == 2
+    assert len(first) == 1 and first.load(("a", "b", "")) is not None
+    first.keep({"a"})  # the lock file is not a model
+    assert len(first) == 1
+    (tmp_path / (STORE_PREFIX + "other")).mkdir()  # no lock file: not ours
+    first.close()
+    second.close()
+    assert _stores(tmp_path) == [STORE_PREFIX + "other"]

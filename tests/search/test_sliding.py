@@ -1,5 +1,11 @@
 """Sliding-window evaluation of the model-based searches (``n_points > 1``)."""
 
+import glob
+import os
+import signal
+import subprocess
+import sys
+import textwrap
 import time
 
 import joblib
@@ -206,3 +212,115 @@ def test_the_first_error_surfaces(make):
                   initial_points=[{"a": 0.2}, {"a": 0.9}, {"a": 0.3}])
     with pytest.raises(ValueError, match="must return a number|bad"):
         search.fit(X, y)
+
+
+class Marking(ClassifierMixin, BaseEstimator):
+    """Writes ``start-<pid>`` in ``marks``, sleeps ``delay`` s, writes ``end-<pid>``."""
+
+    def __init__(self, a=0.5, delay=4.0, marks=None):
+        self.a = a
+        self.delay = delay
+        self.marks = marks
+
+    def fit(self, X, y):
+        stamp = f"{os.getpid()}-{time.monotonic_ns()}"
+        open(os.path.join(self.marks, f"start-{stamp}"), "w").close()
+        time.sleep(self.delay)
+        open(os.path.join(self.marks, f"end-{stamp}"), "w").close()
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+    def score(self, X, y):
+        return -((self.a - 0.3) ** 2)
+
+
+# Ctrl-C in a process that goes on afterwards (a notebook's kernel): it
+# reports the marks at the interrupt and once the running fits would have
+# ended.
+INTERRUPTED_CHILD = textwrap.dedent(
+    """
+    import contextlib, glob, os, sys, time, warnings
+    sys.path.insert(0, {root!r})
+    sys.path.insert(0, {tests!r})
+    warnings.simplefilter("ignore")
+    import joblib
+    from test_sliding import Marking, TPESearchCV, SPACE, X, y
+    marks, delay, backend = {marks!r}, {delay!r}, {backend!r}
+    search = TPESearchCV(
+        Marking(delay=delay, marks=marks), SPACE, n_iter=8, n_points=2, cv=2,
+        n_jobs=2, random_state=0,
+    )
+    config = (
+        contextlib.nullcontext() if backend is None
+        else joblib.parallel_config(backend=backend)
+    )
+    try:
+        with config:
+            search.fit(X, y)
+    except KeyboardInterrupt:
+        def count(kind):
+            return len(glob.glob(os.path.join(marks, kind + "-*")))
+        print("AT_INTERRUPT", count("start"), count("end"), flush=True)
+        time.sleep(delay + 1.0)
+        print("LATER", count("start"), count("end"), flush=True)
+        raise SystemExit(3)
+    print("DONE", flush=True)
+    """
+)
+
+
+def _interrupt_a_running_search(tmp_path, backend=None, delay=4.0):
+    """SIGINT a child's search once a fit has started; its report lines."""
+    marks = str(tmp_path)
+    script = INTERRUPTED_CHILD.format(
+        root=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+        tests=os.path.dirname(os.path.abspath(__file__)),
+        marks=marks,
+        delay=delay,
+        backend=backend,
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    start = time.monotonic()
+    while not glob.glob(os.path.join(marks, "start-*")):
+        assert child.poll() is None, child.communicate()
+        assert time.monotonic() - start < 120, "no fit started"
+        time.sleep(0.02)
+    child.send_signal(signal.SIGINT)
+    # A hang guard, not a timing assertion: the child must end by itself.
+    out, err = child.communicate(timeout=120)
+    assert child.returncode == 3, err
+    words = [line.split() for line in out.splitlines()]
+    return {w[0]: [int(n) for n in w[1:]] for w in words}
+
+
+@pytest.mark.skipif(not THREADS, reason="the concurrent path needs joblib >= 1.3")
+def test_ctrl_c_ends_the_fits_of_every_candidate_out(tmp_path):
+    # With n_jobs > 1 each candidate out waits in a thread of its own for
+    # fits in joblib's worker processes; only the main thread sees the
+    # KeyboardInterrupt. Control comes back before any running fit could
+    # end, and none ends afterwards: the workers were ended.
+    lines = _interrupt_a_running_search(tmp_path)
+    n_started, n_ended = lines["AT_INTERRUPT"]
+    assert n_started >= 1
+    assert n_ended == 0
+    assert lines["LATER"] == [n_started, 0]
+
+
+@pytest.mark.slow
+def test_ctrl_c_with_the_threading_backend(tmp_path):
+    # joblib's threading backend: the candidates out are evaluated in
+    # synchronous rounds from the main thread, which joblib interrupts at
+    # once. A thread cannot be ended: its running fit finishes in the
+    # background, and no other fit starts.
+    lines = _interrupt_a_running_search(tmp_path, backend="threading")
+    n_started, n_ended = lines["AT_INTERRUPT"]
+    assert n_ended == 0
+    assert lines["LATER"] == [n_started, n_started]
