@@ -181,6 +181,10 @@ def plot_rungs(search: Any, *, metric: str | None = None, ax: Any = None) -> Any
         ax.plot(resources[best], scores[best], "*", color="k", ms=12, label="best")
     if resources.min() > 0 and resources.max() / resources.min() >= 10:
         ax.set_xscale("log")
+    rungs = np.unique(resources[np.isfinite(resources)])
+    if len(rungs) <= 10:  # one tick per rung, labelled with its resource
+        ax.set_xticks(rungs, [f"{r:g}" for r in rungs])
+        ax.minorticks_off()
     ax.set_xlabel(f"resource ({resource})" if resource else "resource")
     ax.set_ylabel(key)
     ax.legend(loc="lower right")

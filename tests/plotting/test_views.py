@@ -125,3 +125,19 @@ def test_estimator_choices_are_labelled_in_full_and_laid_out():
     assert ax.get_xlabel() == "clf"
     # Our own figure is laid out by matplotlib, so the labels are not cut off.
     assert ax.figure.get_layout_engine() is not None
+
+
+def test_rungs_get_one_tick_each_labelled_with_the_resource():
+    from sklearn_hpo.plotting import plot_rungs
+
+    params, resources, scores = [], [], []
+    for i in range(9):
+        for r in (3, 9, 27, 81)[: 1 + (i % 4)]:
+            params.append({"a": i, "max_iter": r})
+            resources.append(r)
+            scores.append(i / 10 + r / 100)
+    results = {"params": params, "mean_test_score": np.array(scores),
+               "n_resources": np.array(resources)}  # fmt: skip
+    ax = plot_rungs(results)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["3", "9", "27", "81"]
+    assert ax.get_xscale() == "log"
