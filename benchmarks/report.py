@@ -273,13 +273,11 @@ def update_between_markers(
     path: Path, report: str, begin: str = BEGIN, end: str = END
 ) -> None:
     """Write ``report`` between the ``begin``/``end`` markers of a Markdown file."""
-    BEGIN, END = begin, end  # noqa: N806
-    text = path.read_text()
-    if BEGIN not in text or END not in text:
-        raise SystemExit(f"{path} has no {BEGIN} ... {END} markers")
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    path.write_text(f"{head}{BEGIN}\n{report}{END}{tail}")
+    try:
+        from benchmarks._markers import write_between_markers
+    except ImportError:  # run as a script: benchmarks/ is on the path
+        from _markers import write_between_markers
+    write_between_markers(path, report, begin, end)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks import methods as M
+from benchmarks._markers import write_between_markers
 from benchmarks import run as R
 from benchmarks import tasks as T
 
@@ -635,8 +636,9 @@ def render(res: Results, *, full: bool) -> str:
 
 
 def _link(folder: Path, name: str, full: bool) -> str:
-    # benchmarks/README.md links relative to benchmarks/, README.md to the root.
-    return f"results/{name}" if full else f"{folder}/{name}"
+    # Relative to the repository's root; written into a file, the links are
+    # made relative to it (benchmarks._markers.relink).
+    return f"{folder}/{name}"
 
 
 def _rel(path: Path) -> str:
@@ -760,12 +762,7 @@ def _save(fig: Any, path: Path, plt: Any) -> Path:
 
 # --------------------------------------------------------------------- main
 def update_between_markers(path: Path, text: str) -> None:
-    content = path.read_text()
-    if BEGIN not in content or END not in content:
-        raise SystemExit(f"{path} has no {BEGIN} ... {END} markers")
-    head, rest = content.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    path.write_text(f"{head}{BEGIN}\n{text}{END}{tail}")
+    write_between_markers(path, text, BEGIN, END)
 
 
 def main(args: Any) -> int:
