@@ -19,11 +19,13 @@ instances).
 
 Each difference the tests find is either fixed in the package or listed in
 ``DIFFERENCES`` below: an expected failure with the reason (a deliberate
-difference of ours) or a skip (a test of scikit-learn's own machinery that
-does not apply to our classes). Tests of this scikit-learn version that the
-table does not name run as they are; names of other versions that are missing
-here are simply not collected. The default run covers a representative subset
-of the strategies; the others are marked slow.
+difference of ours) or a skip (a test that does not apply to our classes).
+Every other test runs as it is, so a test that a newer scikit-learn adds runs
+too; a test that an older one lacks is not collected. Not collected either:
+tests of ``ParameterGrid``/``ParameterSampler`` or of the Halving searches
+only, and the callback tests that ``test_sklearn_callback_tests.py`` runs.
+The default run covers a representative subset of the strategies; the others
+are marked slow.
 """
 
 from __future__ import annotations
@@ -468,6 +470,17 @@ def enable_slep006():
     ask for this fixture, which its own test modules define."""
     with config_context(enable_metadata_routing=True):
         yield
+
+
+def test_scikit_learns_tests_are_collected():
+    """The substitution finds scikit-learn's tests (a renamed class or module
+    would otherwise leave this module nearly empty and passing)."""
+    collected = {n for n, f in globals().items() if getattr(f, "__module__", "")
+                 == sk_tests.__name__ and n.startswith("test_")}  # fmt: skip
+    assert {"test_no_refit", "test_pickle", "test_refit_callable_out_bound"} <= (
+        collected
+    )
+    assert len(collected) > 50
 
 
 def test_differences_name_existing_tests():
