@@ -206,6 +206,14 @@ SAMPLER = (
     "draws with random_state=0"
 )
 
+GUIDED = (
+    "an adaptive strategy's candidates follow the scores of the metric it "
+    "maximises (the refit metric; with several metrics and refit=False, the "
+    "first), so searches scored differently evaluate different candidates; "
+    "the test expects the same ones (scikit-learn 1.4's version, a space of 9 "
+    "points, shows it)"
+)
+
 
 class Difference:
     """How one test of scikit-learn's differs on some of our classes.
@@ -266,6 +274,9 @@ DIFFERENCES: dict[str, list[Difference]] = {
     "test_callable_multimetric_clf_all_fits_fail": [Difference(DUPLICATES)],
     "test_grid_search_cv_splits_consistency": [Difference(DUPLICATES)],
     "test_search_with_2d_array": [Difference(SAMPLER)],
+    "test_random_search_cv_results_multimetric": [
+        Difference(GUIDED, ("annealing",), strict=False)
+    ],
 }
 
 # The tests whose one known difference is our extra columns.
