@@ -112,13 +112,6 @@ def as_dimension(value: Any, name: str = "<parameter>") -> Dimension:
                 f"Parameter {name!r}: choices must not be empty, got {value!r}."
             )
         dim = Categorical(list(value))
-    elif isinstance(value, np.ndarray) and value.ndim > 1:
-        # A list of values of the wrong shape, not of the wrong type: a
-        # ValueError, as GridSearchCV raises.
-        raise ValueError(
-            f"Parameter {name!r}: an array of values must be one-dimensional, "
-            f"got an array of shape {value.shape}."
-        )
     else:
         raise TypeError(
             f"Parameter {name!r}: expected a list of values, a Real/Integer/"
