@@ -3,7 +3,8 @@
     python -m benchmarks run --quick        # every method on a subset, < 5 min
     python -m benchmarks run                # the full suite (see README)
     python -m benchmarks report             # tables + plots from the results
-    python -m benchmarks report --update docs/benchmarks.md --update benchmarks/README.md
+    python -m benchmarks report --update docs/benchmarks.md \
+        --update benchmarks/README.md
     python -m benchmarks hyperband --quick  # the multi-fidelity benchmark
     python -m benchmarks hyperband --help   # (benchmarks/bench_hyperband.py)
     python -m benchmarks hashes --check benchmarks/results/proposal_hashes.json

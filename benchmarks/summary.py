@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 
 from benchmarks import methods as M
-from benchmarks._markers import write_between_markers
 from benchmarks import run as R
 from benchmarks import tasks as T
+from benchmarks._markers import write_between_markers
 
 BEGIN, END = "<!-- BENCHMARK TABLE BEGIN -->", "<!-- BENCHMARK TABLE END -->"
 OVERHEAD_LEVELS = (50, 100, 200, 500)
