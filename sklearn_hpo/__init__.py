@@ -34,6 +34,7 @@ from sklearn_hpo.search import (
     SuccessiveHalvingSearchCV,
     TPESearchCV,
 )
+from sklearn_hpo.search._timeout import FitTimeoutError
 from sklearn_hpo.space import Categorical, Integer, Real
 
 __version__ = "0.1.0.dev0"
@@ -50,6 +51,7 @@ __all__ = [
     "DeadlineStopper",
     "EvolutionaryOptimizer",
     "EvolutionarySearchCV",
+    "FitTimeoutError",
     "GPOptimizer",
     "HybridOptimizer",
     "HybridSearchCV",
