@@ -29,6 +29,15 @@ and shares the data copy-on-write instead of pickling it. The child:
 - ends itself, should the worker die without killing it, shortly after its
   deadline.
 
+A worker with other threads (joblib's threading backend, the sliding
+window's threads, a dask worker) forks too: Python >= 3.12 warns that a lock
+another thread holds stays locked in the child. The child only runs the fit,
+and a child that deadlocks all the same is killed at its deadline, as a fit
+that hangs. A child that dies (killed for memory, a crash) makes a failed
+fit whose error says how it ended, where a dead loky worker would end the
+search. Only POSIX systems where forking is the norm are tested (Linux); on
+macOS some system libraries do not survive a fork, and such a fit fails.
+
 Where :func:`os.fork` does not exist (Windows), the fit runs in a thread that
 cannot be stopped: past the timeout the worker stops waiting, scores the fit
 as failed and says that the fit was abandoned.

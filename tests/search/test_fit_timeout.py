@@ -11,12 +11,14 @@ import warnings
 import joblib
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import FitFailedWarning
 
 from sklearn_hpo import (
     BayesSearchCV,
     FitTimeoutError,
     HyperbandSearchCV,
+    Real,
     TPESearchCV,
     load_results,
 )
@@ -141,6 +143,41 @@ def test_fit_timeout_dask(tmp_path):
     assert not worker_pids & set(_fit_pids(tmp_path))  # fitted in their children
 
 
+class ContinuingDouble(RegressorMixin, BaseEstimator):
+    """Scores 1 more when its fit continued a model (warm start)."""
+
+    def __init__(self, a=0.0, n_estimators=1, warm_start=False):
+        self.a = a
+        self.n_estimators = n_estimators
+        self.warm_start = warm_start
+
+    def fit(self, X, y=None):
+        self.continued_ = bool(self.warm_start and hasattr(self, "fitted_"))
+        self.fitted_ = True
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X))
+
+    def score(self, X, y=None):
+        return float(self.continued_) - self.a
+
+
+def test_fit_timeout_hyperband_warm_start():
+    """The models a fit's child keeps for the next rung reach the next fits."""
+    scores = {}
+    for fit_timeout in (None, 30):
+        search = HyperbandSearchCV(
+            ContinuingDouble(), {"a": Real(0.0, 0.5)},
+            resource="n_estimators", max_resources=3, factor=3, cv=2,
+            warm_start="auto", fit_timeout=fit_timeout, random_state=0,
+        )  # fmt: skip
+        search.fit(X, y)
+        scores[fit_timeout] = search.cv_results_["mean_test_score"]
+    assert (scores[None] > 0.5).any()  # continued
+    np.testing.assert_array_equal(scores[30], scores[None])
+
+
 def test_fit_timeout_error_score_raise(tmp_path):
     search = _bayes(tmp_path, error_score="raise")
     with pytest.raises(FitTimeoutError, match=r"fit_timeout=1 s .*'sleep': 30.0"):
@@ -240,3 +277,25 @@ def test_fit_timeout_journal(tmp_path):
 def test_limit_fit_time_none_is_identity():
     tasks = iter([])
     assert _timeout.limit_fit_time(tasks, None) is tasks
+
+
+def test_fit_timeout_callbacks():
+    """scikit-learn's callbacks (>= 1.9) hear from the fits' child processes
+    as from process-based workers: the same hooks as without fit_timeout."""
+    sk_tests = pytest.importorskip("sklearn.model_selection.tests.test_search")
+    callback_utils = pytest.importorskip("sklearn.callback.tests._utils")
+    records = {}
+    for fit_timeout in (None, 10):
+        callback = callback_utils.RecordingCallback()
+        search = BayesSearchCV(
+            callback_utils.MaxIterEstimator(), {"max_iter": [1, 2, 3]}, n_iter=3,
+            cv=2, scoring="r2", random_state=42, fit_timeout=fit_timeout,
+        )  # fmt: skip
+        search.set_callbacks(callback).fit(sk_tests.X, sk_tests.y)
+        records[fit_timeout] = sorted(
+            (entry["name"], entry["context"].task_name) for entry in callback.record
+        )
+    assert len(records[None]) > 8
+    assert records[10] == records[None]
+    search.set_params(fit_timeout=10)
+    sk_tests.test_search_callbacks_propagation(search, refit=True)
