@@ -21,8 +21,9 @@ The life cycle of a fit:
 3. ``_run_search`` enters :meth:`Evaluation.running`: the data are split once
    for all calls, the dispatcher is installed in ``evaluate_candidates`` (with
    ``fit_timeout``, it runs each fit in a child process it can stop:
-   ``search/_timeout.py``), the journal is opened (``storage``), fit failures are collected over the whole
-   search, and each call's results are formatted only for its own candidates.
+   ``search/_timeout.py``), the journal is opened (``storage``), fit failures
+   are collected over the whole search, and each call's results are formatted
+   only for its own candidates.
 4. The strategy's loop: ``ask`` -> :meth:`Evaluation.evaluate` (one call of
    ``evaluate_candidates``: every candidate on every split, through joblib)
    -> the scores it returns -> ``tell``. A call whose candidates the journal
