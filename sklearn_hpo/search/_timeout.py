@@ -26,8 +26,9 @@ and shares the data copy-on-write instead of pickling it. The child:
   as a worker process does, rather than to its own copy of the callbacks;
 - returns the result, the warnings it gave (re-emitted in the worker) or the
   exception it raised through a pipe, then leaves with :func:`os._exit`;
-- ends itself, should the worker die without killing it, shortly after its
-  deadline.
+- is killed by the kernel when its worker dies (Linux), and otherwise ends
+  itself shortly after its deadline, should the worker die without
+  killing it.
 
 A worker with other threads (joblib's threading backend, the sliding
 window's threads, a dask worker) forks too: Python >= 3.12 warns that a lock
@@ -69,6 +70,7 @@ __all__ = ["FitTimeoutError", "limit_fit_time"]
 # the worker that forked it died before killing it).
 _GRACE = 5.0
 _CHUNK = 1 << 16
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class FitTimeoutError(RuntimeError):
@@ -211,10 +213,11 @@ def _run_forked(function: Callable, args: tuple, kwargs: dict, timeout: float):
             pass
     read_fd, write_fd = os.pipe()
     deadline = time.monotonic() + timeout
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: never returns
         os.close(read_fd)
-        _child(write_fd, function, args, kwargs, timeout)
+        _child(write_fd, function, args, kwargs, timeout, parent)
     os.close(write_fd)
     data = None
     try:
@@ -268,10 +271,16 @@ def _describe(status: int) -> str:
 
 
 def _child(
-    write_fd: int, function: Callable, args: tuple, kwargs: dict, timeout: float
+    write_fd: int,
+    function: Callable,
+    args: tuple,
+    kwargs: dict,
+    timeout: float,
+    parent: int,
 ) -> None:
     status = 1
     try:
+        _end_with(parent)
         # The child is its process's main thread: it may set an alarm. Its
         # default action ends the child if nobody else does.
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
@@ -294,6 +303,23 @@ def _child(
             except Exception:
                 pass
         os._exit(status)
+
+
+def _end_with(parent: int) -> None:
+    """On Linux, have the kernel kill the child when its worker dies (a loky
+    worker ended on Ctrl-C, a dask worker restarted) rather than at its
+    alarm."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except Exception:  # no prctl: the alarm will do
+        return
+    if os.getppid() != parent:  # the worker died before the call
+        os._exit(1)
 
 
 def _limit_openmp() -> None:
