@@ -36,8 +36,9 @@ another thread holds stays locked in the child. The child only runs the fit,
 and a child that deadlocks all the same is killed at its deadline, as a fit
 that hangs. A child that dies (killed for memory, a crash) makes a failed
 fit whose error says how it ended, where a dead loky worker would end the
-search. Only POSIX systems where forking is the norm are tested (Linux); on
-macOS some system libraries do not survive a fork, and such a fit fails.
+search. Only Linux is tested. Some libraries do not survive a fork (a CUDA
+context the worker opened, some macOS system frameworks): their fits fail
+under ``fit_timeout``, with the error they raise in the child.
 
 Where :func:`os.fork` does not exist (Windows), the fit runs in a thread that
 cannot be stopped: past the timeout the worker stops waiting, scores the fit
@@ -214,10 +215,11 @@ def _run_forked(function: Callable, args: tuple, kwargs: dict, timeout: float):
     read_fd, write_fd = os.pipe()
     deadline = time.monotonic() + timeout
     parent = os.getpid()
+    openmp = _openmp_libraries()
     pid = os.fork()
     if pid == 0:  # the child: never returns
         os.close(read_fd)
-        _child(write_fd, function, args, kwargs, timeout, parent)
+        _child(write_fd, function, args, kwargs, timeout, parent, openmp)
     os.close(write_fd)
     data = None
     try:
@@ -277,6 +279,7 @@ def _child(
     kwargs: dict,
     timeout: float,
     parent: int,
+    openmp: Any,
 ) -> None:
     status = 1
     try:
@@ -285,7 +288,7 @@ def _child(
         # default action ends the child if nobody else does.
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
         signal.setitimer(signal.ITIMER_REAL, timeout + _GRACE)
-        _limit_openmp()
+        _limit_openmp(openmp)
         forget_callback_connections()
         with warnings.catch_warnings(record=True) as caught:
             try:
@@ -322,12 +325,39 @@ def _end_with(parent: int) -> None:
         os._exit(1)
 
 
-def _limit_openmp() -> None:
+# (len(sys.modules), the OpenMP libraries loaded) of this process.
+_openmp_cache: tuple[int, Any] | None = None
+
+
+def _openmp_libraries() -> Any:
+    """threadpoolctl's controller of the OpenMP libraries loaded here.
+
+    Finding them takes tens of milliseconds, and they are loaded by the
+    imports of extension modules: the answer is kept until a module is
+    imported. None with threadpoolctl < 3 (no controller).
+    """
+    global _openmp_cache
+    n_modules = len(sys.modules)
+    if _openmp_cache is None or _openmp_cache[0] != n_modules:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            found = ThreadpoolController().select(user_api="openmp")
+        except Exception:
+            found = None
+        _openmp_cache = (n_modules, found)
+    return _openmp_cache[1]
+
+
+def _limit_openmp(openmp: Any) -> None:
     try:
+        if openmp is not None:
+            openmp.limit(limits=1)
+            return
         from threadpoolctl import threadpool_limits
 
         threadpool_limits(limits=1, user_api="openmp")
-    except Exception:  # no OpenMP library loaded, or an old threadpoolctl
+    except Exception:  # no OpenMP library loaded
         pass
 
 

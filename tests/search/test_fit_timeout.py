@@ -299,3 +299,21 @@ def test_fit_timeout_callbacks():
     assert records[10] == records[None]
     search.set_params(fit_timeout=10)
     sk_tests.test_search_callbacks_propagation(search, refit=True)
+
+
+def test_fit_timeout_after_openmp_in_the_parent():
+    """GNU OpenMP hangs in a forked child of a process that used its threads:
+    the children use one OpenMP thread."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from sklearn.datasets import make_classification
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    Xc, yc = make_classification(200, 5, random_state=0)
+    with threadpoolctl.threadpool_limits(2, user_api="openmp"):
+        HistGradientBoostingClassifier(max_iter=5).fit(Xc, yc)
+        search = BayesSearchCV(
+            HistGradientBoostingClassifier(max_iter=5),
+            {"learning_rate": [0.1, 0.2]}, n_iter=2, cv=2, fit_timeout=20,
+        )  # fmt: skip
+        search.fit(Xc, yc)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
