@@ -36,6 +36,7 @@ from sklearn_hpo.search import (
     TPESearchCV,
 )
 from sklearn_hpo.search._bounds import BestOnBoundWarning
+from sklearn_hpo.search._timeout import FitTimeoutError
 from sklearn_hpo.space import Categorical, Integer, Real
 
 __version__ = "0.1.0.dev0"
@@ -53,6 +54,7 @@ __all__ = [
     "DeadlineStopper",
     "EvolutionaryOptimizer",
     "EvolutionarySearchCV",
+    "FitTimeoutError",
     "GPOptimizer",
     "HybridOptimizer",
     "HybridSearchCV",

@@ -164,7 +164,7 @@ _SKLEARN_PARAMS = (
     ),
 )
 
-# Long searches: a journal to resume from, and a time budget.
+# Long searches: a journal to resume from, a time budget and a per-fit limit.
 _RUN_PARAMS = (
     Param(
         "storage", "str, os.PathLike or None", default=None,
@@ -194,6 +194,31 @@ _RUN_PARAMS = (
         round or rung is started (the first always runs); what is running
         finishes, the best candidate is refit, and ``cv_results_`` holds
         every completed candidate. None sets no limit.
+        """,
+    ),
+    Param(
+        "fit_timeout", "float or None", default=None,
+        constraints=[Interval(numbers.Real, 0, None, closed="neither"), None],
+        doc="""
+        Seconds one fit may take: a candidate's fit on one split and its
+        scoring (each of its ``n_splits`` fits is timed on its own; the
+        refit of the best candidate is not). A fit that runs past it is
+        stopped and scored as a failed fit: ``error_score`` (with
+        ``error_score="raise"``, ``FitTimeoutError`` is raised), with a
+        ``fit_error`` reading "FitTimeoutError: fit exceeded
+        fit_timeout=... s (parameters ...)", reported by the fit-failure
+        warning at the end and recorded as failed in the journal (a resumed
+        search does not fit it again; ``fit_timeout`` may differ between
+        runs). The search goes on. Each fit then runs in a child process
+        that its worker forks (the driver with ``n_jobs=1``, a loky worker
+        process, a joblib thread, a dask worker) and kills at the timeout:
+        the data are shared copy-on-write, the fit uses one OpenMP thread
+        (GNU OpenMP hangs in a forked process), and what it changes in
+        memory stays in the child, as in a process-based worker. Where
+        ``os.fork`` does not exist (Windows) a fit cannot be stopped: the
+        search stops waiting for it, scores it as failed and says that it
+        was abandoned, and its thread runs on. None runs the fits as
+        usual, in no child process.
         """,
     ),
 )

@@ -45,6 +45,7 @@ from typing import Any, Iterator
 import joblib
 import sklearn
 
+from sklearn_hpo.search._timeout import limit_fit_time
 from sklearn_hpo.utils._compat import sklearn_search_module
 
 __all__ = ["SearchParallel", "default_joblib_backend", "deferring_fit_failures"]
@@ -221,6 +222,7 @@ class SearchParallel:
         # search's journal), and the last call's results.
         self._local = threading.local()
         self.config = sklearn.get_config()
+        self.fit_timeout: float | None = None  # the search's (``_timeout.py``)
 
     @classmethod
     @contextlib.contextmanager
@@ -260,6 +262,7 @@ class SearchParallel:
         return out
 
     def _run(self, tasks: Any) -> list:
+        tasks = limit_fit_time(tasks, self.fit_timeout)
         if self.concurrent:
             parallel = type(self.original)(
                 n_jobs=self.original.n_jobs,

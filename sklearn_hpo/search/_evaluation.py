@@ -19,9 +19,11 @@ The life cycle of a fit:
 2. ``BaseSearchCV.fit`` validates, clones, opens its ``joblib.Parallel`` and
    calls the strategy's ``_run_search(evaluate_candidates)``.
 3. ``_run_search`` enters :meth:`Evaluation.running`: the data are split once
-   for all calls, the dispatcher is installed in ``evaluate_candidates``, the
-   journal is opened (``storage``), fit failures are collected over the whole
-   search, and each call's results are formatted only for its own candidates.
+   for all calls, the dispatcher is installed in ``evaluate_candidates`` (with
+   ``fit_timeout``, it runs each fit in a child process it can stop:
+   ``search/_timeout.py``), the journal is opened (``storage``), fit failures
+   are collected over the whole search, and each call's results are formatted
+   only for its own candidates.
 4. The strategy's loop: ``ask`` -> :meth:`Evaluation.evaluate` (one call of
    ``evaluate_candidates``: every candidate on every split, through joblib)
    -> the scores it returns -> ``tell``. A call whose candidates the journal
@@ -228,13 +230,16 @@ class Evaluation:
         self._callback_ctx = callback_ctx
         with SearchParallel.install(evaluate_candidates) as dispatcher:
             self._dispatcher = dispatcher
-            if search.storage is not None:
-                if dispatcher is None:
+            for name in ("storage", "fit_timeout"):
+                if getattr(search, name) is not None and dispatcher is None:
                     raise RuntimeError(
-                        "storage needs to reach the joblib.Parallel of "
+                        f"{name} needs to reach the joblib.Parallel of "
                         "BaseSearchCV.fit, which this scikit-learn version does "
-                        f"not expose ({sklearn.__version__}); use storage=None."
+                        f"not expose ({sklearn.__version__}); use {name}=None."
                     )
+            if dispatcher is not None:
+                dispatcher.fit_timeout = search.fit_timeout
+            if search.storage is not None:
                 self.journal = SearchJournal(self)
             try:
                 with deferring_fit_failures(

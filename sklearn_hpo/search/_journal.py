@@ -42,10 +42,12 @@ __all__ = ["SearchJournal"]
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 # Search parameters that change neither which candidates are evaluated nor
-# their scores: a resumed search may change them.
+# their scores: a resumed search may change them. The limits on time are
+# among them: a search resumed after a hanging fit may set fit_timeout; the
+# fits it stopped stay failed.
 _FREE_SETTINGS = {
     "estimator", "search_spaces", "scoring", "cv", "n_jobs", "verbose",
-    "pre_dispatch", "storage", "max_time",
+    "pre_dispatch", "storage", "max_time", "fit_timeout",
 }  # fmt: skip
 
 

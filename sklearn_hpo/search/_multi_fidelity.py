@@ -84,6 +84,7 @@ class BaseMultiFidelitySearchCV(EvaluatedSearchMixin, BaseSearchCV):
         # The resource is made per fit (it holds the rung's epochs and the
         # models kept between rungs); the fits train its fit estimator.
         resource = make_resource(self.resource, self.estimator, y)
+        resource.in_child_processes = self.fit_timeout is not None
         estimator = resource.fit_estimator(self.warm_start, self.n_jobs)
         evaluation = Evaluation(self, X, y, params, estimator=estimator)
         evaluation.resource = resource

@@ -64,7 +64,12 @@ class Resource:
         The models kept between rungs (warm start), if any.
     failures_warned : bool
         Whether candidates that failed on a small rung were reported.
+    in_child_processes : bool
+        Whether the fits run in child processes (``fit_timeout``); set
+        before :meth:`fit_estimator`.
     """
+
+    in_child_processes = False
 
     def __init__(self, name: str, estimator: Any, y: Any) -> None:
         self.name = name
@@ -145,7 +150,9 @@ class Resource:
 
     def _new_store(self, n_jobs: Any) -> ModelStore:
         # Files that process-based joblib workers share; memory otherwise.
-        self.store = ModelStore(on_disk=joblib.effective_n_jobs(n_jobs) != 1)
+        # Fits under fit_timeout run in child processes, which share files too.
+        on_disk = self.in_child_processes or joblib.effective_n_jobs(n_jobs) != 1
+        self.store = ModelStore(on_disk=on_disk)
         return self.store
 
     def rung(

@@ -16,6 +16,9 @@ What the package relies on, and where it is used:
   documents that patch and the versions it is tested on).
 - ``_skl_callbacks``: where scikit-learn >= 1.9 keeps the callbacks of an
   estimator; no public accessor exists.
+- ``sklearn.callback._transport``'s registries of listeners and connections
+  (scikit-learn >= 1.9): a fit's forked child (``fit_timeout``) forgets the
+  copies it inherited, so that its callback messages reach the driver.
 
 One private joblib name is read here too: ``loky.reusable_executor._executor``,
 the worker pool joblib's default backend runs on, which the sliding window
@@ -45,6 +48,7 @@ __all__ = [
     "Interval",
     "InvalidParameterError",
     "SKLEARN_VERSION",
+    "forget_callback_connections",
     "StrOptions",
     "end_loky_workers",
     "has_callbacks",
@@ -83,3 +87,30 @@ def end_loky_workers() -> None:
         executor.shutdown(wait=False, kill_workers=True)
     except Exception:  # already ended, or a loky that ends pools otherwise
         pass
+
+
+# What a forked child inherited of the callback transport, kept referenced:
+# collected, the child's copies would close the sockets they hold.
+_inherited_transport: list = []
+
+
+def forget_callback_connections() -> None:
+    """In a forked child: send callback messages as a worker process does.
+
+    scikit-learn's callback transport (>= 1.9) delivers a message in-process
+    when its listener is in the process's registry, and otherwise over a
+    connection to the listener, cached per process. A child forked from the
+    driver has a copy of the registry (messages would stay in the child) and
+    a child of a worker a copy of the worker's connections (two processes
+    writing on one socket). Emptying the child's registries makes it connect
+    afresh. Older scikit-learn: nothing to do.
+    """
+    try:
+        from sklearn.callback import _transport
+    except ImportError:
+        return
+    for name in ("_listeners", "_message_consumers", "_worker_connections"):
+        registry = getattr(_transport, name, None)
+        if isinstance(registry, dict):
+            _inherited_transport.append(dict(registry))
+            registry.clear()

@@ -7,6 +7,10 @@ classic optimisation test function at the parameters.
 
 from __future__ import annotations
 
+import os
+import signal
+import time
+import warnings
 import zlib
 from typing import Any
 
@@ -19,6 +23,7 @@ __all__ = [
     "BraninEstimator",
     "Hartmann6Estimator",
     "QuadraticDouble",
+    "SleepDouble",
     "branin",
     "hartmann6",
 ]
@@ -174,3 +179,62 @@ class QuadraticDouble(RegressorMixin, BaseEstimator):
     def score(self, X: Any, y: Any = None) -> float:
         """The known function of the parameters."""
         return -((self.a - 0.3) ** 2) - 1.0 / self.units
+
+
+class SleepDouble(RegressorMixin, BaseEstimator):
+    """``fit`` sleeps ``sleep`` seconds (or ends its process); scores ``-a``.
+
+    A fit that hangs, for ``fit_timeout`` tests; each fit can write the id of
+    the process it ran in to a directory, to check which processes fitted
+    and that none is left running.
+
+    Parameters
+    ----------
+    sleep : float, default=0.0
+        Seconds ``fit`` sleeps.
+    a : float, default=0.0
+        The score is ``-a``.
+    units : int, default=1
+        A multi-fidelity resource (the score ignores it).
+    action : str, default="none"
+        ``"warn"`` gives a UserWarning in ``fit``, ``"raise"`` raises a
+        ValueError, ``"die"`` kills the fit's process (SIGKILL).
+    pid_dir : str or None, default=None
+        Directory where each fit writes a file named after its process id.
+    """
+
+    def __init__(
+        self,
+        sleep: float = 0.0,
+        a: float = 0.0,
+        units: int = 1,
+        action: str = "none",
+        pid_dir: str | None = None,
+    ) -> None:
+        self.sleep = sleep
+        self.a = a
+        self.units = units
+        self.action = action
+        self.pid_dir = pid_dir
+
+    def fit(self, X: Any, y: Any = None) -> SleepDouble:
+        """Write the process id, act, then sleep."""
+        if self.pid_dir is not None:
+            with open(os.path.join(self.pid_dir, str(os.getpid())), "a") as f:
+                f.write(f"{self.sleep}\n")
+        if self.action == "warn":
+            warnings.warn(f"SleepDouble fit with a={self.a}", UserWarning, stacklevel=2)
+        elif self.action == "raise":
+            raise ValueError(f"SleepDouble failed with a={self.a}")
+        elif self.action == "die":
+            os.kill(os.getpid(), signal.SIGKILL)
+        time.sleep(self.sleep)
+        return self
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Zeros."""
+        return np.zeros(len(X))
+
+    def score(self, X: Any, y: Any = None) -> float:
+        """``-a``."""
+        return -float(self.a)
