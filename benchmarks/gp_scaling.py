@@ -15,11 +15,12 @@ Three measurements of ``GPOptimizer`` (the optimizer behind BayesSearchCV):
    of a near-free estimator (its score is the mixed benchmark's function of
    its six parameters), ``cv=2``; prints the wall time and the time per
    candidate at a few points of the run.
-3. ``quality``: the best Hartmann-6 value found by ``ask(1)``/``tell`` loops
-   of ``--evals`` evaluations (default 500), per seed, and the regret (the
-   maximum 3.32237 minus the best found) at a few budgets, mean and standard
-   error over the seeds. Compare two versions of the package by running it
-   from each one's root.
+3. ``quality``: the best value found by ``ask(1)``/``tell`` loops of
+   ``--evals`` evaluations (default 500) on a 6-D test function (Hartmann-6,
+   or the multimodal Levy function on [-10, 10]^6, negated), per seed, and
+   the regret (the maximum minus the best found) at a few budgets, mean and
+   standard error over the seeds. Compare two versions of the package by
+   running it from each one's root.
 
 Numbers depend on the machine's load; the script prints ``os.getloadavg()``.
 Run from the repository root::
@@ -27,7 +28,8 @@ Run from the repository root::
     python -m benchmarks.gp_scaling                    # all three
     python -m benchmarks.gp_scaling ask [--levels 100,500,1000,2000] [--asks 25]
     python -m benchmarks.gp_scaling search [--n-iter 2000]
-    python -m benchmarks.gp_scaling quality [--evals 500] [--seeds 4] [--first-seed 0]
+    python -m benchmarks.gp_scaling quality [--problem hartmann6|levy6] [--evals 500]
+        [--seeds 4] [--first-seed 0]
     python -m benchmarks.gp_scaling ask --max-model-points 0   # the exact GP
 """
 
@@ -193,14 +195,35 @@ def run_search(n_iter: int, mmp: int | None) -> None:
 
 
 # ------------------------------------------------------------------ quality
-def hartmann_run(seed: int, n_evals: int, options: dict[str, Any]) -> list[float]:
-    """Best-so-far Hartmann-6 values of one seeded ask/tell loop."""
-    space = {f"x{i}": Real(0.0, 1.0) for i in range(1, 7)}
+def levy(x: np.ndarray) -> float:
+    """Levy function (minimum 0 at x = 1), a multimodal test function."""
+    w = 1.0 + (np.asarray(x, dtype=float) - 1.0) / 4.0
+    middle = (w[:-1] - 1.0) ** 2 * (1.0 + 10.0 * np.sin(np.pi * w[:-1] + 1.0) ** 2)
+    return float(
+        np.sin(np.pi * w[0]) ** 2
+        + np.sum(middle)
+        + (w[-1] - 1.0) ** 2 * (1.0 + np.sin(2.0 * np.pi * w[-1]) ** 2)
+    )
+
+
+# name: (title, bounds of each of the 6 coordinates, score to maximise, maximum)
+PROBLEMS = {
+    "hartmann6": ("Hartmann-6", (0.0, 1.0), hartmann6, HARTMANN6_MAX),
+    "levy6": ("Levy-6 (negated)", (-10.0, 10.0), lambda x: -levy(x), 0.0),
+}
+
+
+def quality_run(
+    problem: str, seed: int, n_evals: int, options: dict[str, Any]
+) -> list[float]:
+    """Best-so-far scores of one seeded ask/tell loop on a 6-D problem."""
+    _, (low, high), func, _ = PROBLEMS[problem]
+    space = {f"x{i}": Real(low, high) for i in range(1, 7)}
     opt = GPOptimizer(space, random_state=seed, **options)
     best, trace = -np.inf, []
     for _ in range(n_evals):
         cand = opt.ask(1)[0]
-        score = hartmann6([cand[f"x{i}"] for i in range(1, 7)])
+        score = func([cand[f"x{i}"] for i in range(1, 7)])
         opt.tell([cand], [score])
         best = max(best, score)
         trace.append(best)
@@ -208,25 +231,26 @@ def hartmann_run(seed: int, n_evals: int, options: dict[str, Any]) -> list[float
 
 
 def run_quality(
-    n_evals: int, seeds: Sequence[int], mmp: int | None
+    problem: str, n_evals: int, seeds: Sequence[int], mmp: int | None
 ) -> None:
-    budgets = [b for b in (100, 200, 300, 500, 750, 1000) if b < n_evals]
+    title, _, _, maximum = PROBLEMS[problem]
+    budgets = [b for b in (100, 200, 300, 400, 500, 750, 1000) if b < n_evals]
     budgets.append(n_evals)
-    print(f"Hartmann-6 regret (3.32237 - best found), seeds {list(seeds)}; "
+    print(f"{title} regret (maximum - best found), seeds {list(seeds)}; "
           f"{_load()}")
     regrets = []
     for seed in seeds:
         t0 = time.perf_counter()
-        trace = hartmann_run(seed, n_evals, _options(mmp))
-        r = [HARTMANN6_MAX - trace[b - 1] for b in budgets]
+        trace = quality_run(problem, seed, n_evals, _options(mmp))
+        r = [maximum - trace[b - 1] for b in budgets]
         regrets.append(r)
         print(f"  seed {seed}: " + ", ".join(
-            f"{b}: {v:.2e}" for b, v in zip(budgets, r))
+            f"{b}: {v:.3g}" for b, v in zip(budgets, r))
             + f" ({time.perf_counter() - t0:.0f} s)", flush=True)
     R = np.array(regrets)
     se = R.std(axis=0, ddof=1) / np.sqrt(len(R)) if len(R) > 1 else 0 * R[0]
     for b, m, s in zip(budgets, R.mean(axis=0), se):
-        print(f"  budget {b:>5}: regret {m:.2e} +- {s:.1e}")
+        print(f"  budget {b:>5}: regret {m:.3g} +- {s:.2g}")
     print(f"({_load()})")
 
 
@@ -242,12 +266,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--level", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--n-iter", type=int, default=2000,
                         help="candidates of the BayesSearchCV run")
+    parser.add_argument("--problem", default="hartmann6", choices=list(PROBLEMS),
+                        help="test function of the quality runs")
     parser.add_argument("--evals", type=int, default=500,
-                        help="evaluations per Hartmann-6 run")
+                        help="evaluations per quality run")
     parser.add_argument("--seeds", type=int, default=4,
-                        help="number of seeds of the Hartmann-6 runs")
+                        help="number of seeds of the quality runs")
     parser.add_argument("--first-seed", type=int, default=0,
-                        help="the Hartmann-6 runs' seeds start here")
+                        help="the quality runs' seeds start here")
     parser.add_argument("--max-model-points", type=int, default=None,
                         help="GPOptimizer's max_model_points (0: None, the exact "
                         "GP; default: the optimizer's default)")
@@ -262,7 +288,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         run_search(args.n_iter, mmp)
     if args.what in ("all", "quality"):
         seeds = range(args.first_seed, args.first_seed + args.seeds)
-        run_quality(args.evals, seeds, mmp)
+        run_quality(args.problem, args.evals, seeds, mmp)
 
 
 if __name__ == "__main__":
