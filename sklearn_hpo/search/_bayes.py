@@ -85,6 +85,15 @@ class BayesSearchCV(BaseSequentialSearchCV):
     Optimization of Machine Learning Algorithms", NeurIPS 2012). The optimizer
     runs in the driver process; only the fits are dispatched to workers.
 
+    With ``optimizer="gp"`` the cost of a proposal is bounded: beyond 300
+    observations the Gaussian process is conditioned on a subset of 300 (the
+    best half, the latest tenth and a space-filling share of the others) and
+    its hyperparameters are refit every 5th proposal; below that the model is
+    exact. ``optimizer_.model_subset_`` holds the indices of the observations
+    the last model used (None when it used all), and
+    ``optimizer_kwargs={"max_model_points": n}`` sets the size (None: always
+    exact); see :class:`~sklearn_hpo.optimizers.GPOptimizer`.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris

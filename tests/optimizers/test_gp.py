@@ -19,6 +19,7 @@ from sklearn_hpo.optimizers._gp._acquisition import (
     upper_confidence_bound,
 )
 from sklearn_hpo.optimizers._gp._encoding import Encoder
+from sklearn_hpo.optimizers._gp._subset import model_subset
 from sklearn_hpo.space import Categorical, Integer, Real, as_search_space
 from sklearn_hpo.utils._testing import BRANIN_MAX, branin
 
@@ -317,6 +318,8 @@ def test_reproducible_with_a_seed():
         ({"n_samples": 0}, "n_samples"),
         ({"n_restarts": -1}, "n_restarts"),
         ({"n_restarts": True}, "n_restarts"),
+        ({"max_model_points": 1}, "max_model_points"),
+        ({"max_model_points": 50.0}, "max_model_points"),
     ],
 )
 def test_bad_arguments_raise_value_error_naming_them(params, name):
@@ -443,3 +446,82 @@ def test_pending_candidates_do_not_depend_on_the_hash_seed():
         )
         outputs.add(done.stdout)
     assert len(outputs) == 1
+
+
+# --------------------------------------------- many observations: a subset
+def test_model_subset_keeps_the_best_the_latest_and_a_spread():
+    rng = np.random.default_rng(0)
+    # A dense cluster of poor points, four far corners, and the best points.
+    Z = np.vstack([0.5 + 0.01 * rng.random((80, 2)), [[0, 0], [0, 1], [1, 0],
+                                                      [1, 1]]])
+    y = -np.ones(len(Z))
+    y[:10] = np.arange(10)  # the best ten are in the cluster
+    assert model_subset(Z, y, len(Z)) is None
+    subset = model_subset(Z, y, 20)
+    assert len(subset) == 20
+    assert np.all(np.diff(subset) > 0)
+    assert set(range(10)) <= set(subset)  # the best half
+    assert {82, 83} <= set(subset)  # the latest tenth
+    assert {80, 81} <= set(subset)  # the far corners, space-filling
+    # Distances in the model's length scales: a feature with a very long
+    # one does not spread the subset.
+    stretched = model_subset(Z, y, 20, inv_ls=np.array([1.0, 1e-6]))
+    assert {80, 81} & set(stretched) != {80, 81}
+
+
+def _told(opt, space, n, seed=0):
+    rows = space.sample_unit(n, np.random.default_rng(seed))
+    cands = space.from_unit(rows)
+    opt.tell(cands, [unit_objective(space, c) for c in cands])
+
+
+def test_beyond_max_model_points_the_model_uses_a_subset():
+    space = as_search_space(MIXED)
+    opt = GPOptimizer(space, max_model_points=20, random_state=0)
+    _told(opt, space, 20)
+    search(opt, lambda c: unit_objective(space, c), 1)
+    assert opt.model_subset_ is None  # 20 observations: exact
+    assert len(opt.model_.X_) == 20
+    _told(opt, space, 30, seed=1)
+    cands, _ = search(opt, lambda c: unit_objective(space, c), 6, batch=3)
+    assert len(opt.model_subset_) == 20
+    # The last ask saw all but its own 3 candidates; its best is kept.
+    assert int(np.argmax(opt.y[:-3])) in opt.model_subset_
+    # Conditioned on the subset plus the batch's constant lies.
+    assert len(opt.model_.X_) == 20 + 2
+    assert len({tuple(sorted(c.items())) for c in cands}) == 6
+
+
+def test_beyond_max_model_points_hyperparameters_are_refit_every_few_asks():
+    space = as_search_space(MIXED)
+    opt = GPOptimizer(space, max_model_points=20, random_state=0)
+    _told(opt, space, 40)
+    thetas = []
+    for _ in range(10):
+        search(opt, lambda c: unit_objective(space, c), 1)
+        thetas.append(tuple(opt.model_.theta_))
+    # 10 asks: the fit of the first, then at most two refits.
+    assert 2 <= len(set(thetas)) <= 3
+    exact = GPOptimizer(space, max_model_points=None, random_state=0)
+    _told(exact, space, 40)
+    for _ in range(3):
+        search(exact, lambda c: unit_objective(space, c), 1)
+    assert exact.model_subset_ is None
+    assert len(exact.model_.X_) == 42
+
+
+def test_no_proposal_next_to_a_point_outside_the_subset():
+    # Every observation counts for the minimum distance, not only the
+    # model's subset: a 1-D space of 0.001 steps, where 0.2 is best and
+    # points around it that the subset leaves out are scored.
+    space = as_search_space({"x": Real(0.0, 1.0)})
+    opt = GPOptimizer(space, max_model_points=10, n_restarts=0, random_state=0)
+    xs = np.concatenate([np.linspace(0.0, 1.0, 30), 0.2 + 0.002 * np.arange(-6, 7)])
+    cands = [{"x": float(x)} for x in xs]
+    opt.tell(cands, [-((c["x"] - 0.2) ** 2) for c in cands])
+    seen = opt.X_unit[:, 0].copy()
+    for _ in range(5):
+        (cand,) = opt.ask()
+        assert np.min(np.abs(seen - cand["x"])) >= 0.01 - 1e-9
+        opt.tell([cand], [-((cand["x"] - 0.2) ** 2)])
+        seen = np.append(seen, cand["x"])

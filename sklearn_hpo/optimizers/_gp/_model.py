@@ -159,20 +159,26 @@ class GaussianProcess:
         theta0: np.ndarray | None = None,
         n_restarts: int = 2,
         maxiter: int = 100,
+        optimize: bool = True,
     ) -> GaussianProcess:
         """Standardise ``y``, fit the hyperparameters and condition on the data.
 
         The optimisation starts from ``theta0`` (the previous fit: a warm start)
-        or the prior mean, and from the best of a few prior draws.
+        or the prior mean, and from the best of a few prior draws. With
+        ``optimize=False`` the hyperparameters are ``theta0`` as they are
+        (the prior mean if None): only the data change.
         """
         X = np.asarray(X, dtype=float)
         y = np.asarray(y, dtype=float)
         self.y_mean_, self.y_scale_ = _standardisation(y)
-        ys = (y - self.y_mean_) / self.y_scale_
-        G = group_sqdists(X, self.groups, self.n_groups)
         bounds = self.bounds()
         lo, hi = np.array(bounds).T
         first = self.default_theta() if theta0 is None else np.asarray(theta0)
+        if not optimize:
+            self.theta_ = np.clip(first, lo, hi)
+            return self.condition(X, y)
+        ys = (y - self.y_mean_) / self.y_scale_
+        G = group_sqdists(X, self.groups, self.n_groups)
         starts = [np.clip(first, lo, hi)]
         if n_restarts > 0:
             # Pick restart points by their objective value: cheaper than

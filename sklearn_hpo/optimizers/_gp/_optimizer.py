@@ -19,8 +19,14 @@ from sklearn_hpo.optimizers._gp._acquisition import (
 )
 from sklearn_hpo.optimizers._gp._encoding import Encoder
 from sklearn_hpo.optimizers._gp._model import GaussianProcess
+from sklearn_hpo.optimizers._gp._subset import model_subset
 from sklearn_hpo.utils._random import qmc_engine, sobol_points
-from sklearn_hpo.utils._validation import check_int, check_option, check_real
+from sklearn_hpo.utils._validation import (
+    check_int,
+    check_option,
+    check_optional_int,
+    check_real,
+)
 
 __all__ = ["GPOptimizer"]
 
@@ -32,6 +38,10 @@ _BATCH_STRATEGIES = ("constant_liar", "kriging_believer")
 # multi-modal and a fit is cheap) and then every few asks.
 _RESTART_BELOW = 40
 _RESTART_EVERY = 5
+# Beyond max_model_points observations, where a fit is on a subset that
+# changes little from one ask to the next, hyperparameters are refit (warm
+# start) only every few asks, and restarts come every _RESTART_EVERY refits.
+_REFIT_EVERY = 5
 # Local candidates: Gaussian steps of these unit-cube scales around the best
 # observations, and how many of those observations.
 _LOCAL_SCALES = np.array([0.01, 0.05, 0.15])
@@ -125,6 +135,14 @@ class GPOptimizer(BaseOptimizer):
     n_restarts : int, default=5
         Number of the best candidates polished with L-BFGS-B over their
         continuous (real) parameters; 0 disables polishing.
+    max_model_points : int or None, default=300
+        Most observations the Gaussian process is conditioned on. Beyond
+        this many, the model uses a subset of this size (the best half, the
+        latest tenth and a space-filling share of the others) and refits
+        its hyperparameters every 5th ask instead of at every ask, so the
+        cost of a proposal stops growing with the history; see Notes and
+        ``model_subset_``. None conditions on every observation (exact; a
+        proposal then costs seconds at a thousand observations).
     random_state : int, RandomState, Generator or None, default=None
         Seed for reproducible proposals.
 
@@ -135,6 +153,11 @@ class GPOptimizer(BaseOptimizer):
         The Gaussian process of the last model-based :meth:`ask`, None
         before the first one. ``model_.theta_`` holds its log length scales
         (one per search-space column), log signal variance and log noise.
+    model_subset_ : ndarray of int or None
+        Indices (into the told observations, in telling order) of those the
+        model of the last model-based :meth:`ask` was conditioned on and
+        fit to, when there were more than ``max_model_points``; None when
+        it used them all.
 
     Notes
     -----
@@ -184,6 +207,17 @@ class GPOptimizer(BaseOptimizer):
     points of a batch apart; candidates asked earlier but not yet told are
     treated the same way.
 
+    Up to ``max_model_points`` observations the model is exact. Beyond, it
+    is a "subset of data" approximation (Rasmussen & Williams 2006, ch.
+    8.3.1): the best half of the subset is the best observations (where
+    the acquisition is maximised), a tenth the latest ones (so the model
+    learns from its last proposals), and the rest is chosen by greedy
+    farthest-point selection among the others, in the model's length
+    scales (so the model still knows where the poor regions are). The
+    incumbent, the lie of a batch and the minimum distance to scored
+    points still use every observation. Hyperparameters are then refit,
+    from the previous ones, every 5th ask (with random restarts every 25th).
+
     References
     ----------
     .. [1] D. R. Jones, M. Schonlau and W. J. Welch, "Efficient global
@@ -232,6 +266,7 @@ class GPOptimizer(BaseOptimizer):
         batch_strategy: str = "constant_liar",
         n_samples: int = 1000,
         n_restarts: int = 5,
+        max_model_points: int | None = 300,
         random_state: Any = None,
     ) -> None:
         # A plain object, not an estimator: arguments are checked here so
@@ -244,6 +279,7 @@ class GPOptimizer(BaseOptimizer):
         check_option("batch_strategy", batch_strategy, _BATCH_STRATEGIES)
         check_int("n_samples", n_samples, 1)
         check_int("n_restarts", n_restarts, 0)
+        check_optional_int("max_model_points", max_model_points, 2, None)
         super().__init__(search_space, random_state=random_state)
         self.n_initial_points = int(n_initial_points)
         self.initial_design = initial_design
@@ -253,7 +289,11 @@ class GPOptimizer(BaseOptimizer):
         self.batch_strategy = batch_strategy
         self.n_samples = int(n_samples)
         self.n_restarts = int(n_restarts)
+        self.max_model_points = (
+            None if max_model_points is None else int(max_model_points)
+        )
         self.model_: GaussianProcess | None = None
+        self.model_subset_: np.ndarray | None = None
         self._encoder = Encoder(self.space)
         self._design_seed: int | None = None
         self._n_design = 0
@@ -329,15 +369,38 @@ class GPOptimizer(BaseOptimizer):
         enc = self._encoder
         Z, y = self._training_data()
         model = GaussianProcess(enc.groups, enc.n_groups)
-        restarts = (
-            2
-            if len(y) < _RESTART_BELOW or self._n_fits % _RESTART_EVERY == 0
-            else 0
+        previous = self.model_
+        subset = None
+        if self.max_model_points is not None:
+            subset = model_subset(
+                Z, y, self.max_model_points,
+                None if previous is None else previous.inv_ls_,
+            )
+        if subset is None:
+            Z_model, y_model = Z, y
+            optimize = True
+            restarts = (
+                2
+                if len(y) < _RESTART_BELOW or self._n_fits % _RESTART_EVERY == 0
+                else 0
+            )
+        else:
+            Z_model, y_model = Z[subset], y[subset]
+            optimize = previous is None or self._n_fits % _REFIT_EVERY == 0
+            restarts = (
+                2
+                if previous is None
+                or self._n_fits % (_REFIT_EVERY * _RESTART_EVERY) == 0
+                else 0
+            )
+        theta0 = None if previous is None else previous.theta_
+        model.fit(
+            Z_model, y_model, self._rng, theta0=theta0, n_restarts=restarts,
+            optimize=optimize,
         )
-        theta0 = None if self.model_ is None else self.model_.theta_
-        model.fit(Z, y, self._rng, theta0=theta0, n_restarts=restarts)
         self._n_fits += 1
         self.model_ = model
+        self.model_subset_ = subset
         # The incumbent is the best observed score (standardised). Under
         # noise it is optimistic, which makes expected improvement explore
         # more than the posterior-mean ("plug-in") incumbent does.
@@ -352,19 +415,21 @@ class GPOptimizer(BaseOptimizer):
         keys = [keys[i] for i in keep]
         taken: set[bytes] = set()
 
-        # Condition on candidates still pending from earlier asks.
+        # Condition on candidates still pending from earlier asks. Z_seen:
+        # every observed or pending row, which proposals must not be next to
+        # (the model may see only a subset of them).
         pending = [self._proposed[k] for k in self._pending if k in self._proposed]
-        Z_train, y_train = Z, y
+        Z_train, y_train, Z_seen = Z_model, y_model, Z
         if pending:
-            Z_train, y_train = self._add_lies(
-                model, Z_train, y_train, np.vstack(pending), lie
+            Z_train, y_train, Z_seen = self._add_lies(
+                model, Z_train, y_train, Z_seen, np.vstack(pending), lie
             )
         chosen: list[np.ndarray] = []
         values = np.empty(0)
         for i in range(n):
             if i > 0:
-                Z_train, y_train = self._add_lies(
-                    model, Z_train, y_train, chosen[-1][None, :], lie
+                Z_train, y_train, Z_seen = self._add_lies(
+                    model, Z_train, y_train, Z_seen, chosen[-1][None, :], lie
                 )
             if len(pool) == 0:
                 break
@@ -374,7 +439,7 @@ class GPOptimizer(BaseOptimizer):
             values[[k in taken for k in keys]] = -np.inf
             pool, keys, values = self._polish(model, acq, best, pool, keys, values)
             values[[k in taken for k in keys]] = -np.inf
-            values[self._too_close(pool, Z_train)] = -np.inf
+            values[self._too_close(pool, Z_seen)] = -np.inf
             j = int(np.argmax(values))
             if not np.isfinite(values[j]):
                 break
@@ -407,9 +472,10 @@ class GPOptimizer(BaseOptimizer):
         model: GaussianProcess,
         Z: np.ndarray,
         y: np.ndarray,
+        Z_seen: np.ndarray,
         U: np.ndarray,
         lie: float,
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         Zp = self._encoder.transform(U)
         if self.batch_strategy == "kriging_believer":
             mu, _ = model.predict(Zp)
@@ -418,7 +484,7 @@ class GPOptimizer(BaseOptimizer):
             fake = np.full(len(Zp), lie)
         Z, y = np.vstack([Z, Zp]), np.concatenate([y, fake])
         model.condition(Z, y)
-        return Z, y
+        return Z, y, np.vstack([Z_seen, Zp])
 
     def _candidates(self) -> np.ndarray:
         """Canonical candidate rows: random, and around the best observations."""
