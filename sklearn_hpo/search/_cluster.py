@@ -16,8 +16,15 @@ that task, so a copy lost with a worker is made again, like any lost result,
 and the fits that were running on the dead worker are rerun by the
 scheduler. The backend finds these futures in its ``data_futures`` mapping
 (where joblib keeps what ``parallel_config(backend="dask", scatter=[...])``
-broadcast) and does not scatter the arguments again. Nothing else of joblib
-changes; on any other backend :meth:`ClusterData.of` returns None.
+broadcast) and does not scatter the arguments again.
+
+A fit that the cluster cannot run (its workers die each time it runs, until
+dask gives up with ``KilledWorker``) ends as an error of its future, which
+joblib's backend passes to the future it returned but not to the callback
+that ``Parallel`` waits on (joblib 1.4 to 1.6): ``Parallel`` would wait for
+ever. :class:`ClusterData` also reports such an error to that callback, so
+that ``Parallel`` raises it. Nothing else of joblib changes; on any other
+backend :meth:`ClusterData.of` returns None.
 """
 
 from __future__ import annotations
@@ -56,6 +63,23 @@ class ClusterData:
         # id(argument) -> (weak reference, future); the backend's
         # ``data_futures`` holds the same futures under the same ids.
         self._held: dict[int, tuple[weakref.ref, Any]] = {}
+        if getattr(backend, "supports_retrieve_callback", False):
+            # An instance attribute, removed in release().
+            backend.submit = self._submit
+
+    def _submit(self, func: Any, callback: Any = None) -> Any:
+        future = type(self.backend).submit(self.backend, func, callback)
+        if callback is not None:
+
+            def report_error(done: Any) -> None:
+                error = done.exception()
+                if error is not None:
+                    # joblib raises a task's outcome that is an exception;
+                    # a second outcome of the same task is ignored.
+                    callback(error)
+
+            future.add_done_callback(report_error)
+        return future
 
     @classmethod
     def of(cls, parallel: Any) -> ClusterData | None:
@@ -113,6 +137,8 @@ class ClusterData:
 
     def release(self) -> None:
         """Drop every future (at the end of the search)."""
+        if self.backend.__dict__.get("submit") == self._submit:
+            del self.backend.submit
         with self._lock:
             for key, (_, future) in self._held.items():
                 if self.backend.data_futures.get(key) is future:

@@ -41,7 +41,8 @@ class SleepyDouble(RegressorMixin, BaseEstimator):
     units : int, default=1
         A resource for Hyperband (more is better).
     seconds : float, default=0.05
-        How long ``fit`` sleeps, so that a kill lands mid-search.
+        How long ``fit`` sleeps, so that a kill lands mid-search; a negative
+        value kills the process that fits.
     marks : str or None, default=None
         A folder where each completed fit creates a file.
     """
@@ -53,6 +54,8 @@ class SleepyDouble(RegressorMixin, BaseEstimator):
         self.marks = marks
 
     def fit(self, X, y=None):
+        if self.seconds < 0:  # a fit that kills its process (a crash, OOM)
+            os.kill(os.getpid(), signal.SIGKILL)
         time.sleep(self.seconds)
         if self.marks is not None:
             open(os.path.join(self.marks, uuid.uuid4().hex), "w").close()
@@ -97,20 +100,54 @@ def _summary(search):
     )
 
 
+class _Cluster:
+    """A LocalCluster and its client, made again when a worker is gone."""
+
+    def __init__(self):
+        self.cluster = self.client = None
+        self.start()
+
+    def start(self):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.cluster = distributed.LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True,
+                dashboard_address=None, silence_logs=50,
+            )  # fmt: skip
+            self.client = distributed.Client(self.cluster)
+
+    def close(self):
+        self.client.close()
+        self.cluster.close()
+
+    def ready(self, timeout=20):
+        """Two running workers (a killed one is restarted by its nanny; a
+        nanny whose new worker did not start in time closes: start anew)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(self.client.scheduler_info()["workers"]) >= 2 and all(
+                str(nanny.status) == "Status.running"
+                for nanny in self.cluster.workers.values()
+            ):
+                return self.client
+            time.sleep(0.05)
+        self.close()
+        self.start()
+        return self.client
+
+
 @pytest.fixture(scope="module")
-def client():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        cluster = distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True,
-            dashboard_address=None, silence_logs=50,
-        )  # fmt: skip
-        client = distributed.Client(cluster)
+def cluster():
+    cluster = _Cluster()
     try:
-        yield client
+        yield cluster
     finally:
-        client.close()
         cluster.close()
+
+
+@pytest.fixture
+def client(cluster):
+    return cluster.ready()
 
 
 @pytest.fixture(scope="module")
@@ -123,14 +160,6 @@ def loky_results():
         return cache[name]
 
     return get
-
-
-def _wait_for_workers(client, n=2, timeout=60):
-    deadline = time.monotonic() + timeout
-    while len(client.scheduler_info()["workers"]) < n:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the cluster's workers did not come back")
-        time.sleep(0.05)
 
 
 def _kill_after(client, marks, n_fits, victim):
@@ -159,7 +188,6 @@ def test_same_results_as_loky(client, loky_results, name):
 
 
 def _run_with_kill(client, tmp_path, name, n_fits, victim):
-    _wait_for_workers(client)
     marks = tmp_path / f"marks-{name}-{n_fits}"
     marks.mkdir()
     done, killed, thread = _kill_after(client, str(marks), n_fits, victim)
@@ -222,3 +250,22 @@ def test_search_survives_a_dead_worker_at_many_times(
 ):
     search = _run_with_kill(client, tmp_path, name, n_fits, victim=n_fits)
     assert _summary(search) == loky_results(name)
+
+
+def _set_allowed_failures(dask_scheduler, n):
+    old, dask_scheduler.allowed_failures = dask_scheduler.allowed_failures, n
+    return old
+
+
+def test_a_fit_that_kills_its_workers_raises(client):
+    # dask runs a task whose worker died on another one, up to
+    # ``allowed-failures`` times; then it raises KilledWorker, and so must
+    # the search (not wait for ever). One try here, to keep it short.
+    search = _search("BayesSearchCV")
+    search.set_params(estimator__seconds=-1.0, n_iter=2, n_initial_points=2)
+    old = client.run_on_scheduler(_set_allowed_failures, n=0)
+    try:
+        with pytest.raises(distributed.KilledWorker):
+            _fit_or_fail(search)
+    finally:
+        client.run_on_scheduler(_set_allowed_failures, n=old)
