@@ -29,8 +29,10 @@ behaviour rather than breaking a fit.
    workers took the time of 4), it lets several threads evaluate at once
    (the sliding window of the model-based searches: each call gets a
    ``Parallel`` of its own on joblib's shared worker pool, and the
-   bookkeeping after the fits is serialised), and it marks the end of its
-   fits for (1). Where the closure holds no ``joblib.Parallel`` (a future
+   bookkeeping after the fits is serialised), it marks the end of its
+   fits for (1), and on joblib's dask backend it holds the fits' data on the
+   cluster once for the whole search (``search/_cluster.py``), so that a
+   dead worker loses no data. Where the closure holds no ``joblib.Parallel`` (a future
    scikit-learn), the search evaluates in synchronous rounds with joblib's
    default batching, and defers every fit-failure check of its thread.
 """
@@ -45,6 +47,7 @@ from typing import Any, Iterator
 import joblib
 import sklearn
 
+from sklearn_hpo.search._cluster import ClusterData
 from sklearn_hpo.search._timeout import limit_fit_time
 from sklearn_hpo.utils._compat import sklearn_search_module
 
@@ -223,6 +226,8 @@ class SearchParallel:
         self._local = threading.local()
         self.config = sklearn.get_config()
         self.fit_timeout: float | None = None  # the search's (``_timeout.py``)
+        # On dask: the fits' data, held once for the whole search.
+        self.cluster_data = ClusterData.of(original)
 
     @classmethod
     @contextlib.contextmanager
@@ -239,6 +244,8 @@ class SearchParallel:
             yield dispatcher
         finally:
             cell.cell_contents = original
+            if dispatcher.cluster_data is not None:
+                dispatcher.cluster_data.release()
 
     def __call__(self, tasks: Any) -> list:
         replay = getattr(self._local, "replay", None)
@@ -278,6 +285,8 @@ class SearchParallel:
             n_workers = joblib.effective_n_jobs(self.original.n_jobs)
             small = self.n_tasks <= 4 * n_workers
             self.original.batch_size = 1 if small else "auto"
+            if self.cluster_data is not None:
+                tasks = self.cluster_data.hold(tasks)
             out = self.original(tasks)
         return out
 

@@ -20,11 +20,13 @@ What the package relies on, and where it is used:
   (scikit-learn >= 1.9): a fit's forked child (``fit_timeout``) forgets the
   copies it inherited, so that its callback messages reach the driver.
 
-One private joblib name is read here too: ``loky.reusable_executor._executor``,
+Two private joblib names are read here too: ``loky.reusable_executor._executor``,
 the worker pool joblib's default backend runs on, which the sliding window
-ends on Ctrl-C (``end_loky_workers``). loky's public ``get_reusable_executor``
+ends on Ctrl-C (``end_loky_workers``; loky's public ``get_reusable_executor``
 would build a new pool where none runs, or replace one whose arguments differ
-after waiting for its running tasks.
+after waiting for its running tasks), and ``Parallel._backend``, the backend
+object of a call, whose data a search on dask holds once
+(``parallel_backend``, used by ``search/_cluster.py``).
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ __all__ = [
     "forget_callback_connections",
     "StrOptions",
     "end_loky_workers",
+    "parallel_backend",
     "has_callbacks",
     "num_samples",
     "sklearn_search_module",
@@ -114,3 +117,8 @@ def forget_callback_connections() -> None:
         if isinstance(registry, dict):
             _inherited_transport.append(dict(registry))
             registry.clear()
+
+
+def parallel_backend(parallel: Any) -> Any:
+    """The backend object of a ``joblib.Parallel`` (None if it has none)."""
+    return getattr(parallel, "_backend", None)
