@@ -111,7 +111,11 @@ def best_on_bounds(search_spaces: Any, best_params: dict) -> dict[str, tuple]:
         Parameter name -> ``(side, bound)``: ``"lower"`` or ``"upper"``,
         and the bound's value, in the order of the space.
     """
-    space = as_search_space(search_spaces)
+    with warnings.catch_warnings():
+        # The fit parsed this space and gave its warnings (a tuple of two
+        # numbers, read as choices) once already.
+        warnings.simplefilter("ignore")
+        space = as_search_space(search_spaces)
     names = {name for sub in space.subspaces for name in sub}
     candidate = {k: v for k, v in best_params.items() if k in names}
     try:

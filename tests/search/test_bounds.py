@@ -163,6 +163,18 @@ def test_the_warning_points_at_the_users_fit():
     assert record[0].filename == __file__
 
 
+def test_the_space_is_warned_about_once_per_fit():
+    # The check after the fit parses the space again: its warnings (here the
+    # tuple of two numbers read as two choices) must not be given twice.
+    search = sklearn_hpo.BayesSearchCV(
+        EdgeDouble(), {"a": (0, 2), "b": Real(0, 1)}, n_iter=2, cv=2, random_state=0
+    )
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        search.fit(X, Y)
+    assert [str(w.message).count("(0, 2)") > 0 for w in record] == [True]
+
+
 @pytest.mark.slow
 def test_the_readme_quickstart_warns():
     # examples/quickstart.py: the search of its last seed ends at C = 1000.
