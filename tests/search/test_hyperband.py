@@ -491,6 +491,8 @@ BAD_INPUT = [
         r"here \(the number of samples\): .* Set min_resources to at most 8\.",
     ),
     ({"resource": "budgte"}, r"resource='budgte'\. Did you mean 'budget'\?"),
+    ({"resource": "n_sample"}, r"resource='n_sample'\. Did you mean 'n_samples'\?"),
+    ({"resource": "partialfit"}, r"Did you mean 'partial_fit'\?"),
     ({"factor": 1}, "'factor' parameter of HyperbandSearchCV must be"),
     ({"factor": 0.5}, "Got 0.5"),
     (
