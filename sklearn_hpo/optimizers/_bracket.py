@@ -18,6 +18,7 @@ from sklearn_hpo.optimizers._base import SearchSpaceExhaustedWarning
 from sklearn_hpo.optimizers._named import optimizer_class
 from sklearn_hpo.optimizers._random import RandomOptimizer
 from sklearn_hpo.space import SearchSpace
+from sklearn_hpo.space._space import _user_stacklevel
 
 __all__ = ["BracketSampler"]
 
@@ -105,7 +106,8 @@ class BracketSampler:
                 f"starts with: the brackets planned with more start with all "
                 f"{size} instead, and keep fewer at each rung.",
                 SearchSpaceExhaustedWarning,
-                stacklevel=3,
+                # The user's fit (or ask), whatever the search's frames between.
+                stacklevel=_user_stacklevel(),
             )
         return chosen
 

@@ -13,7 +13,9 @@ ranges. A real value is on a bound when it lies within
 :data:`BOUND_TOLERANCE` of the range's width from it, measured on the log
 scale for a log range (``log=True``, ``scipy.stats.loguniform``); an integer
 value when it equals the bound. An integer range of two values is a choice,
-not a range, and is left out.
+not a range, and is left out, as is a bound that is an end of the values the
+estimator declares valid (``n_neighbors=1`` of ``Integer(1, 30)``): no better
+value lies beyond it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 
 from sklearn_hpo.search._results import user_stacklevel
 from sklearn_hpo.space import Distribution, Integer, Real, as_search_space
+from sklearn_hpo.utils._compat import is_declared_limit
 
 __all__ = ["BOUND_TOLERANCE", "BestOnBoundWarning", "check_best_on_bounds"]
 
@@ -111,7 +114,11 @@ def best_on_bounds(search_spaces: Any, best_params: dict) -> dict[str, tuple]:
         Parameter name -> ``(side, bound)``: ``"lower"`` or ``"upper"``,
         and the bound's value, in the order of the space.
     """
-    space = as_search_space(search_spaces)
+    with warnings.catch_warnings():
+        # The fit parsed this space and gave its warnings (a tuple of two
+        # numbers, read as choices) once already.
+        warnings.simplefilter("ignore")
+        space = as_search_space(search_spaces)
     names = {name for sub in space.subspaces for name in sub}
     candidate = {k: v for k, v in best_params.items() if k in names}
     try:
@@ -146,7 +153,13 @@ def check_best_on_bounds(search: Any) -> None:
     best = getattr(search, "best_params_", None)
     if best is None:
         return
-    found = best_on_bounds(search.search_spaces, best)
+    found = {
+        name: (side, bound)
+        for name, (side, bound) in best_on_bounds(search.search_spaces, best).items()
+        if not is_declared_limit(
+            search.estimator, name, side, bound, isinstance(bound, int)
+        )
+    }
     search.best_on_bounds_ = found
     if not found:
         return

@@ -72,7 +72,9 @@ best_on_bounds_ : dict
     or more, or a ``scipy.stats`` distribution with a finite support (the
     sub-space the best candidate belongs to, for a list of dicts); a real
     value is on a bound within 1% of the range's width from it (of its log
-    width for a log range), an integer one when it equals it. When this is
+    width for a log range), an integer one when it equals it. A bound that
+    ends the values the estimator declares valid (``n_neighbors=1``) is left
+    out: nothing lies beyond it. When this is
     not empty a :class:`~sklearn_hpo.BestOnBoundWarning` is given: the best
     value may lie beyond the bound, so the range may need widening.
 """

@@ -14,6 +14,7 @@ from typing import Any
 
 from sklearn import get_config
 
+from sklearn_hpo.callbacks._base import BaseStopper
 from sklearn_hpo.search._bounds import check_best_on_bounds
 from sklearn_hpo.search._evaluation import Evaluation, active_evaluation
 from sklearn_hpo.utils._compat import Interval, InvalidParameterError
@@ -73,6 +74,7 @@ class EvaluatedSearchMixin:
             # Before the evaluation reads them (BaseSearchCV.fit validates
             # again, cheaply).
             self._validate_params()  # type: ignore[attr-defined]
+        _refuse_stoppers(params)
         # A fit replaces every fitted attribute; one interrupted midway must
         # not leave those of an earlier fit next to its own.
         for name in [k for k in vars(self) if k.endswith("_") and k[0] != "_"]:
@@ -116,3 +118,18 @@ class EvaluatedSearchMixin:
                 candidate_params, n_splits, out, more_results
             )
         return evaluation.format_results(candidate_params, n_splits, out, more_results)
+
+
+def _refuse_stoppers(params: dict) -> None:
+    """A stopper given to ``fit`` (scikit-optimize's ``fit(X, y, callback=...)``)
+    would be passed on to every fit of the estimator and fail them all."""
+    for name, value in params.items():
+        values = value if isinstance(value, (list, tuple)) else [value]
+        if any(isinstance(v, BaseStopper) for v in values):
+            raise TypeError(
+                f"fit got {name}={value!r}, but a stopper is not a fit "
+                "parameter (scikit-optimize's fit(X, y, callback=...)): it "
+                "would be passed to the estimator's fit. Register it with "
+                "search.set_callbacks(...) before fit; for a time limit, "
+                "max_time= does the same."
+            )

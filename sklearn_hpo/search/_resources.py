@@ -293,10 +293,11 @@ class ParameterResource(Resource):
         except Exception:  # estimators whose get_params needs fitting, etc.
             valid = set()
         if self.name not in valid:
+            hint = did_you_mean(self.name, valid | {"n_samples", "partial_fit"})
             raise ValueError(
                 f"resource must be 'n_samples', 'partial_fit' or the name of an "
                 f"integer parameter of {type(self.estimator).__name__}, got "
-                f"resource={self.name!r}.{did_you_mean(self.name, valid)} Valid "
+                f"resource={self.name!r}.{hint} Valid "
                 f"parameters are: {sorted(valid)!r}."
             )
         if any(self.name in sub for sub in space.subspaces):

@@ -184,9 +184,10 @@ def _resolve_log(where: str, prior: Any, log: Any) -> Any:
 
 
 def _check_bounds(
-    where: str, low: Any, high: Any, log: Any, integral: bool
+    where: str, low: Any, high: Any, log: Any, integral: bool, log_arg: str = "log=True"
 ) -> tuple[Any, Any]:
-    """The bounds (ints if ``integral``), or an error naming the argument."""
+    """The bounds (ints if ``integral``), or an error naming the argument
+    (``log_arg``: how the user asked for a log range)."""
     low = _check_number(where, "low", low, integral)
     high = _check_number(where, "high", high, integral)
     if not isinstance(log, (bool, np.bool_)):
@@ -200,7 +201,7 @@ def _check_bounds(
             f"{where}: low must be < high, got low={low!r}, high={high!r}."
         )
     if log and low <= 0:
-        raise ValueError(f"{where}: log=True needs low > 0, got low={low!r}.")
+        raise ValueError(f"{where}: {log_arg} needs low > 0, got low={low!r}.")
     if integral and max(abs(low), abs(high)) > _MAX_EXACT_INT:
         raise ValueError(
             f"{where}: Integer bounds must be within +-2**53 (every "
@@ -228,8 +229,11 @@ class _Bounded(Dimension):
         self, low: Any, high: Any, prior: str | None = None, *, log: bool = False
     ) -> None:
         where = type(self).__name__
+        log_arg = f"prior={prior!r}" if prior is not None else "log=True"
         log = _resolve_log(where, prior, log)
-        self.low, self.high = _check_bounds(where, low, high, log, self._integral)
+        self.low, self.high = _check_bounds(
+            where, low, high, log, self._integral, log_arg
+        )
         self.log = bool(log)
         self._freeze()
 

@@ -635,9 +635,18 @@ def as_search_space(search_spaces: Any) -> SearchSpace:
     subspaces = []
     for i, sub in enumerate(raw):
         if not isinstance(sub, Mapping):
+            # scikit-optimize's BayesSearchCV takes (space, n_iter) pairs.
+            skopt = (
+                " scikit-optimize's (space, n_iter) pairs are not taken: pass "
+                "the dicts as a list, which share the search's n_iter."
+                if isinstance(sub, tuple)
+                and len(sub) == 2
+                and isinstance(sub[0], Mapping)
+                else ""
+            )
             raise TypeError(
                 f"search_spaces[{i}] must be a dict, got {sub!r} of type "
-                f"{type(sub).__name__}."
+                f"{type(sub).__name__}.{skopt}"
             )
         dims = {}
         for name, value in sub.items():

@@ -19,6 +19,9 @@ What the package relies on, and where it is used:
 - ``sklearn.callback._transport``'s registries of listeners and connections
   (scikit-learn >= 1.9): a fit's forked child (``fit_timeout``) forgets the
   copies it inherited, so that its callback messages reach the driver.
+- an estimator's ``_parameter_constraints``: the valid values scikit-learn
+  declares for each parameter, so that the best-on-a-bound warning leaves out
+  a bound no value can lie beyond (``n_neighbors=1``).
 
 Two private joblib names are read here too: ``loky.reusable_executor._executor``,
 the worker pool joblib's default backend runs on, which the sliding window
@@ -31,6 +34,7 @@ object of a call, whose data a search on dask holds once
 
 from __future__ import annotations
 
+from numbers import Integral
 from typing import Any
 
 import sklearn
@@ -55,6 +59,7 @@ __all__ = [
     "end_loky_workers",
     "parallel_backend",
     "has_callbacks",
+    "is_declared_limit",
     "num_samples",
     "sklearn_search_module",
 ]
@@ -70,6 +75,39 @@ def has_callbacks(estimator: Any) -> bool:
     """Whether callbacks were registered on ``estimator`` (scikit-learn >= 1.9,
     ``set_callbacks``)."""
     return bool(getattr(estimator, "_skl_callbacks", None))
+
+
+def is_declared_limit(
+    estimator: Any, name: str, side: str, bound: Any, integral: bool
+) -> bool:
+    """Whether ``bound`` is a closed end of the values scikit-learn declares
+    valid for parameter ``name`` (``"svc__C"`` in a pipeline) of ``estimator``.
+
+    ``side`` is ``"lower"`` or ``"upper"``; ``integral`` says whether the
+    searched range is of integers (an ``Integral`` interval bounds only those).
+    False when nothing is declared.
+    """
+    owner_name, _, param = name.rpartition("__")
+    try:
+        owner = estimator.get_params()[owner_name] if owner_name else estimator
+    except (KeyError, AttributeError, TypeError):
+        return False
+    constraints = getattr(owner, "_parameter_constraints", None)
+    if not isinstance(constraints, dict):
+        return False
+    for constraint in constraints.get(param, ()):
+        if not isinstance(constraint, Interval):
+            continue
+        if constraint.type is Integral and not integral:
+            continue
+        end, closed = (
+            (constraint.left, ("left", "both"))
+            if side == "lower"
+            else (constraint.right, ("right", "both"))
+        )
+        if end is not None and constraint.closed in closed and end == bound:
+            return True
+    return False
 
 
 def end_loky_workers() -> None:

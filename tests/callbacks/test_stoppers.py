@@ -405,3 +405,13 @@ def test_score_stoppers_stop_our_multi_fidelity_searches_after_a_rung(cls, stopp
     assert plain.n_candidates_[0] >= 2 and len(plain.n_resources_) > 1
     search = multi_fidelity(cls, ScoreDouble(), space).set_callbacks(stopper)
     assert search.fit(X, Y).n_resources_ == plain.n_resources_[:1]
+
+
+@pytest.mark.parametrize("callback", [DeadlineStopper(60), [DeadlineStopper(60)]])
+def test_a_stopper_given_to_fit_is_refused_before_any_fit(callback):
+    # scikit-optimize's fit(X, y, callback=[DeadlineStopper(60)]): the stopper
+    # would reach ScoreDouble.fit and fail every candidate.
+    search = BayesSearchCV(ScoreDouble(), {"a": Real(0, 1)}, n_iter=6, cv=CV)
+    with pytest.raises(TypeError, match=r"fit got callback=.*set_callbacks"):
+        search.fit(X, Y, callback=callback)
+    assert not hasattr(search, "cv_results_")

@@ -1,17 +1,21 @@
 """The best candidate on a bound of its range (search/_bounds.py)."""
 
 import inspect
+import numbers
 import warnings
+from numbers import Integral
 
 import numpy as np
 import pytest
 from scipy import stats
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.pipeline import make_pipeline
 
 import sklearn_hpo
 from sklearn_hpo import BestOnBoundWarning, Categorical, Integer, Real
 from sklearn_hpo._registry import STRATEGIES
 from sklearn_hpo.search._bounds import best_on_bounds
+from sklearn_hpo.utils._compat import Interval
 
 X = np.zeros((24, 2))
 Y = np.zeros(24)
@@ -161,6 +165,43 @@ def test_the_warning_points_at_the_users_fit():
     with pytest.warns(BestOnBoundWarning) as record:
         search.fit(X, Y)
     assert record[0].filename == __file__
+
+
+class LimitedEdgeDouble(EdgeDouble):
+    """EdgeDouble declaring, as scikit-learn's estimators do, that ``a`` is at
+    most 2 and ``b`` in ``[0, 1]``: the best ``a=2`` cannot lie beyond."""
+
+    _parameter_constraints = {
+        "a": [Interval(Integral, None, 2, closed="right")],
+        "b": [Interval(numbers.Real, 0, 1, closed="both")],
+    }
+
+
+@pytest.mark.parametrize("in_pipeline", [False, True])
+def test_a_bound_the_estimator_declares_as_its_limit_is_not_reported(in_pipeline):
+    estimator, prefix = LimitedEdgeDouble(), ""
+    if in_pipeline:
+        estimator, prefix = make_pipeline(estimator), "limitededgedouble__"
+    search = sklearn_hpo.BayesSearchCV(
+        estimator, {prefix + "a": Integer(0, 2), prefix + "b": Real(0, 1)},
+        n_iter=1, cv=2, initial_points=[{prefix + "a": 2, prefix + "b": 0.5}],
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", BestOnBoundWarning)
+        search.fit(X, Y)
+    assert search.best_on_bounds_ == {}
+
+
+def test_the_space_is_warned_about_once_per_fit():
+    # The check after the fit parses the space again: its warnings (here the
+    # tuple of two numbers read as two choices) must not be given twice.
+    search = sklearn_hpo.BayesSearchCV(
+        EdgeDouble(), {"a": (0, 2), "b": Real(0, 1)}, n_iter=2, cv=2, random_state=0
+    )
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        search.fit(X, Y)
+    assert [str(w.message).count("(0, 2)") > 0 for w in record] == [True]
 
 
 @pytest.mark.slow

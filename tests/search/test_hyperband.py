@@ -253,6 +253,19 @@ def test_min_resources_exhaust_with_fewer_distinct_candidates_matches_sklearn(
     assert ours.n_candidates_ == sk.n_candidates_
 
 
+def test_a_small_space_is_warned_about_at_the_users_fit():
+    from sklearn_hpo.optimizers import SearchSpaceExhaustedWarning
+
+    search = SuccessiveHalvingSearchCV(
+        BudgetDouble(), {"x0": [0.1, 0.5]}, resource="budget", max_resources=9,
+        n_candidates=9, cv=CV, random_state=0,
+    )  # fmt: skip
+    with pytest.warns(SearchSpaceExhaustedWarning) as record:
+        search.fit(XZ)
+    exhausted = [w for w in record if w.category is SearchSpaceExhaustedWarning]
+    assert [w.filename for w in exhausted] == [__file__]
+
+
 @pytest.mark.parametrize(
     "n_candidates, expected_resources, expected_candidates",
     [
@@ -478,6 +491,8 @@ BAD_INPUT = [
         r"here \(the number of samples\): .* Set min_resources to at most 8\.",
     ),
     ({"resource": "budgte"}, r"resource='budgte'\. Did you mean 'budget'\?"),
+    ({"resource": "n_sample"}, r"resource='n_sample'\. Did you mean 'n_samples'\?"),
+    ({"resource": "partialfit"}, r"Did you mean 'partial_fit'\?"),
     ({"factor": 1}, "'factor' parameter of HyperbandSearchCV must be"),
     ({"factor": 0.5}, "Got 0.5"),
     (

@@ -19,6 +19,11 @@ from sklearn_hpo.space import Categorical, Distribution, Integer, Real, as_dimen
         (lambda: Real(-1, 1, log=True), "log=True needs low > 0"),
         (lambda: Integer(5, 1), "low must be <= high, got low=5, high=1"),
         (lambda: Integer(0, 10, log=True), "log=True needs low > 0"),
+        # Named as the user wrote it, not as the log=True it means.
+        (
+            lambda: Integer(0, 10, prior="log-uniform"),
+            "prior='log-uniform' needs low > 0, got low=0",
+        ),
         (lambda: Integer(1.5, 3), "low must be a whole number, got 1.5"),
         (lambda: Integer(1, 3.5), "high must be a whole number, got 3.5"),
         (lambda: Integer(0, np.inf), "high must be finite, got inf"),

@@ -40,6 +40,12 @@ def test_accepts_what_randomized_search_accepts_without_mutating_it():
         (42, TypeError, "search_spaces must be a dict or a list of dicts, got 42"),
         ([], ValueError, "must not be an empty list"),
         ([{"a": [1]}, 3], TypeError, r"search_spaces\[1\] must be a dict"),
+        # scikit-optimize's (space, n_iter) pairs: the message says what to write.
+        (
+            [({"a": Real(0, 1)}, 5)],
+            TypeError,
+            r"search_spaces\[0\] must be a dict.*\(space, n_iter\) pairs are not",
+        ),
         ({"a": 3}, TypeError, "Parameter 'a'"),
         ({"a": []}, ValueError, "Parameter 'a': choices must not be empty"),
         ({"a": np.ones((3, 2))}, ValueError, r"(?s)'a'.*one-dimensional.*\(3, 2\)"),
