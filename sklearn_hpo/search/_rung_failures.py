@@ -125,8 +125,9 @@ def warn_rung_failures(
         f"{search.max_resources_}.{common} A candidate without a score ranks "
         "last: it reaches the rungs with more resource only if too few "
         "candidates have a score. If they fail because this rung is too small "
-        f"for them{example}, raise min_resources (it is "
-        f"{search.min_resources_}) or narrow search_spaces; otherwise set "
+        f"for them{example}, raise min_resources above {rung.n_resources} "
+        f"(it is {search.min_resources_}; every rung at or below "
+        f"{rung.n_resources} may fail them) or narrow search_spaces; otherwise set "
         "error_score='raise' to see the error.",
         RungFailureWarning,
         stacklevel=user_stacklevel(),

@@ -733,7 +733,9 @@ def test_candidates_too_large_for_a_small_rung_are_reported_once(search_cls, kw)
     ) in message
     assert (
         "too small for them (as a k-NN with more neighbours than the rung has "
-        f"samples), raise min_resources (it is {search.min_resources_})"
+        f"samples), raise min_resources above {n_resources} (it is "
+        f"{search.min_resources_}; every rung at or below {n_resources} may fail "
+        "them)"
     ) in message
 
 
