@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from sklearn_hpo.inspection._axes import ABSENT, ParamAxis
-from sklearn_hpo.inspection._source import read_results, score_key
+from sklearn_hpo.inspection._source import read_results, score_key, scored_rows
 
 __all__ = ["param_importances"]
 
@@ -91,13 +91,7 @@ def param_importances(
     source = read_results(search)
     key = score_key(source, metric)
     results = source.results
-    rows = np.arange(len(results["params"]))
-    if "n_resources" in results and len(rows):
-        resources = np.asarray(results["n_resources"], dtype=float)
-        rows = np.flatnonzero(resources == np.nanmax(resources))
-    scores = np.asarray(results[key], dtype=float)[rows]
-    keep = np.isfinite(scores)
-    rows, scores = rows[keep], scores[keep]
+    rows, scores = scored_rows(source, key)
     if len(rows) < 4:
         raise ValueError(
             f"param_importances needs at least 4 candidates with a finite "

@@ -14,7 +14,14 @@ from typing import Any
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
-__all__ = ["Source", "best_index", "read_results", "resource_from", "score_key"]
+__all__ = [
+    "Source",
+    "best_index",
+    "read_results",
+    "resource_from",
+    "score_key",
+    "scored_rows",
+]
 
 
 @dataclass(frozen=True)
@@ -142,3 +149,16 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float, np.number)) and not isinstance(
         value, (bool, np.bool_)
     )
+
+
+def scored_rows(source: Source, key: str) -> tuple[np.ndarray, np.ndarray]:
+    """The rows with a finite ``key`` score, and those scores: of a
+    multi-fidelity search, only the rows at the largest resource."""
+    results = source.results
+    rows = np.arange(len(results["params"]))
+    if "n_resources" in results and len(rows):
+        resources = np.asarray(results["n_resources"], dtype=float)
+        rows = np.flatnonzero(resources == np.nanmax(resources))
+    scores = np.asarray(results[key], dtype=float)[rows]
+    finite = np.isfinite(scores)
+    return rows[finite], scores[finite]

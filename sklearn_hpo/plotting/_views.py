@@ -15,23 +15,15 @@ from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_hpo.inspection._axes import ABSENT, ParamAxis
 from sklearn_hpo.inspection._importances import param_importances
-from sklearn_hpo.inspection._source import best_index, read_results, score_key
+from sklearn_hpo.inspection._source import (
+    best_index,
+    read_results,
+    score_key,
+    scored_rows,
+)
 from sklearn_hpo.plotting._plots import _axes, _plot_docstring, _pyplot
 
 __all__ = ["plot_contour", "plot_importances", "plot_parallel_coordinates"]
-
-
-def _rows(source: Any, key: str) -> tuple[np.ndarray, np.ndarray]:
-    """Rows with a finite score (at the largest resource, for multi-fidelity
-    results) and their scores."""
-    results = source.results
-    rows = np.arange(len(results["params"]))
-    if "n_resources" in results and len(rows):
-        resources = np.asarray(results["n_resources"], dtype=float)
-        rows = np.flatnonzero(resources == np.nanmax(resources))
-    scores = np.asarray(results[key], dtype=float)[rows]
-    finite = np.isfinite(scores)
-    return rows[finite], scores[finite]
 
 
 def _param_axes(source: Any, rows: np.ndarray, names: Any) -> list[ParamAxis]:
@@ -103,7 +95,7 @@ def plot_parallel_coordinates(
     plt = _pyplot()
     source = read_results(search)
     key = score_key(source, metric)
-    rows, scores = _rows(source, key)
+    rows, scores = scored_rows(source, key)
     if not len(rows):
         raise ValueError(f"No candidate has a finite {key!r}: nothing to draw.")
     axes = _param_axes(source, rows, params)
@@ -202,7 +194,7 @@ def plot_contour(
         raise ValueError(f"x and y must be two parameters, got x=y={x!r}.")
     source = read_results(search)
     key = score_key(source, metric)
-    rows, scores = _rows(source, key)
+    rows, scores = scored_rows(source, key)
     if len(rows) < 3:
         raise ValueError(
             f"plot_contour needs at least 3 candidates with a finite {key!r}, "
