@@ -55,9 +55,17 @@ html_css_files = ["custom.css"]
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
-    # The examples' code and output lines are 88 characters: give them the
-    # width of the right-hand column.
-    "secondary_sidebar_items": {"auto_examples/*": []},
+    # The examples' code and output lines are 88 characters, and the
+    # benchmark tables are wide: there the page's table of contents gives its
+    # column to them. (No "**" pattern: a page matching two wildcard patterns
+    # is a warning.)
+    "secondary_sidebar_items": {
+        **dict.fromkeys(
+            ["*", "user_guide/*", "generated/*"], ["page-toc", "sourcelink"]
+        ),
+        "auto_examples/*": [],
+        "benchmarks": [],
+    },
 }
 
 sphinx_gallery_conf = {

@@ -19,7 +19,7 @@ as a long search would be run:
 3. a search on other data with the same storage is refused (the journal's
    fingerprint names what differs).
 
-By default it runs a short search of 12 candidates; ``--long`` runs 40.
+By default it runs a short search of 20 candidates; ``--long`` runs 60.
 Press Ctrl-C during a run and run the script again with the same ``--out``:
 the search keeps the candidates that completed and resumes from them.
 
@@ -61,7 +61,7 @@ from sklearn_hpo.journal import FingerprintMismatchError, JournalError
 from sklearn_hpo.plotting import plot_convergence, plot_parameter
 
 # n_iter and max_time (seconds) of the default run, and of --long.
-SHORT, LONG = (12, 3.0), (40, 8.0)
+SHORT, LONG = (20, 2.0), (60, 10.0)
 SCRIPT = os.path.abspath(sys.argv[0])
 PARAMS = ["svc__C", "svc__gamma", "pca__n_components"]
 
@@ -206,7 +206,7 @@ parser = argparse.ArgumentParser(
     description="A long search: a time budget, a journal, a resume."
 )
 parser.add_argument("--out", help="directory for the journal and the plots")
-parser.add_argument("--long", action="store_true", help="40 candidates, not 12")
+parser.add_argument("--long", action="store_true", help="60 candidates, not 20")
 parser.add_argument("--watch", action="store_true", help=argparse.SUPPRESS)
 parser.add_argument("--study", help=argparse.SUPPRESS)
 parser.add_argument("--n-iter", type=int, help=argparse.SUPPRESS)
