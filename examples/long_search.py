@@ -12,32 +12,41 @@ as a long search would be run:
    shows how it goes;
 2. then again with the same ``storage``, without the budget: the search
    resumes, taking what the journal holds instead of fitting it again, and
-   runs to ``n_iter``. Meanwhile another process watches the journal with
-   ``load_results`` and, when the search is done, draws the plots
-   (``plot_convergence``, ``plot_parameter``) from it, to PNG files;
+   runs to ``n_iter``. Meanwhile another process (this script again, with
+   ``--watch``) follows the journal with ``load_results`` and, when the
+   search is done, draws the plots (``plot_convergence``, ``plot_parameter``)
+   from it, to PNG files;
 3. a search on other data with the same storage is refused (the journal's
    fingerprint names what differs).
 
+By default it runs a short search of 20 candidates; ``--long`` runs 60.
 Press Ctrl-C during a run and run the script again with the same ``--out``:
 the search keeps the candidates that completed and resumes from them.
 
 Run, from a clone of sklearn_hpo::
 
     pip install ".[plot,progress]"
-    python examples/long_search.py [--out DIR] [--quick]
+    python examples/long_search.py [--out DIR] [--long]
 
 ``--out`` is where the journal and the plots go (default: a new temporary
-directory); ``--quick`` runs a small search (a smoke test).
+directory).
 """
 
+# %%
+# The search, and the process that watches it
+# -------------------------------------------
+# The reader is this script run again with ``--watch``: a process of its own
+# that knows nothing of the search but the journal's path.
+
 import argparse
-import multiprocessing
 import os
-import signal
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 
+import matplotlib.pyplot as plt
 import numpy as np
 import sklearn
 from sklearn.datasets import load_digits
@@ -46,11 +55,15 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
+import sklearn_hpo
 from sklearn_hpo import BayesSearchCV, Integer, Real, load_results
 from sklearn_hpo.journal import FingerprintMismatchError, JournalError
+from sklearn_hpo.plotting import plot_convergence, plot_parameter
 
-# n_iter and max_time (seconds) of the full run, and of --quick.
-FULL, QUICK = (40, 8.0), (10, 2.0)
+# n_iter and max_time (seconds) of the default run, and of --long.
+SHORT, LONG = (20, 2.0), (60, 10.0)
+SCRIPT = os.path.abspath(sys.argv[0])
+PARAMS = ["svc__C", "svc__gamma", "pca__n_components"]
 
 
 def make_search(storage, n_iter, max_time=None):
@@ -93,23 +106,37 @@ def n_rows(journal, study):
         return 0
 
 
-def watch(journal, study, n_iter, out, ready, done):
-    """Another process: follow the journal while the search runs, then plot.
+def plot_scores(results, title):
+    """The convergence: each candidate's score and the best so far."""
+    ax = plot_convergence(results, label="best so far")
+    ax.set_title(title)
+    return ax.figure
 
-    It reads only the journal; it stops when told to (or when the search's
-    process is gone), and plots what the journal then holds.
+
+def plot_parameters(results):
+    """The score against each parameter, side by side."""
+    fig, axes = plt.subplots(
+        1, len(PARAMS), figsize=(10, 3.5), sharey=True, constrained_layout=True
+    )
+    for name, ax in zip(PARAMS, axes):
+        plot_parameter(results, name, ax=ax)
+    for ax in axes[1:]:
+        ax.set_ylabel("")
+    return fig
+
+
+def watch(journal, study, n_iter, out, parent):
+    """The reader: follow the journal while the search runs, then plot.
+
+    It reads only the journal. It stops when the search's process creates the
+    file ``<study>.done`` next to the plots (or is gone), and plots what the
+    journal then holds.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")  # files only, no window
-    import matplotlib.pyplot as plt
-
-    from sklearn_hpo.plotting import plot_convergence, plot_parameter
-
+    done = os.path.join(out, f"{study}.done")
     tag, last = f"  [reader, pid {os.getpid()}]", None
-    ready.set()
+    print(f"{tag} watching {journal}", flush=True)  # also: "ready"
     while True:
-        finished = done.is_set() or not multiprocessing.parent_process().is_alive()
+        finished = os.path.exists(done) or os.getppid() != parent
         results = load_results(journal, study)
         scores = results["mean_test_score"]
         if len(scores) != last:
@@ -118,100 +145,162 @@ def watch(journal, study, n_iter, out, ready, done):
                   f"{np.nanmax(scores):.4f}", flush=True)  # fmt: skip
         if finished:
             break
-        done.wait(2.0)
-
-    ax = plot_convergence(results)
-    ax.set_title(f"BayesSearchCV on digits: {last} candidates (from the journal)")
-    ax.figure.savefig(os.path.join(out, "convergence.png"), dpi=80)
-    names = ["svc__C", "svc__gamma", "pca__n_components"]
-    fig, axes = plt.subplots(1, len(names), figsize=(13, 4), sharey=True)
-    for name, ax in zip(names, axes):
-        plot_parameter(results, name, ax=ax)
-    for ax in axes[1:]:
-        ax.set_ylabel("")
-    fig.tight_layout()
-    fig.savefig(os.path.join(out, "parameters.png"), dpi=80)
+        time.sleep(1.0)
+    title = f"BayesSearchCV on digits: {last} candidates (from the journal)"
+    plot_scores(results, title).savefig(os.path.join(out, "convergence.png"))
+    plot_parameters(results).savefig(os.path.join(out, "parameters.png"))
     print(f"{tag} plots written: convergence.png, parameters.png", flush=True)
 
 
-def budgeted_run(storage, n_iter, max_time, X, y):
-    print(f"\n1. A budgeted search: n_iter={n_iter}, max_time={max_time} s")
-    search = show_progress(make_search(storage, n_iter, max_time))
+def start_reader(journal, study, n_iter, out):
+    """Start the reader, and a thread that prints its lines."""
+    done = os.path.join(out, f"{study}.done")
+    if os.path.exists(done):  # left by an earlier run
+        os.remove(done)
+    command = [
+        sys.executable, SCRIPT, "--watch", "--out", out, "--study", study,
+        "--n-iter", str(n_iter), "--parent", str(os.getpid()),
+    ]  # fmt: skip
+    # The same sklearn_hpo as this process (also when imported from a clone).
+    path = os.path.dirname(os.path.dirname(sklearn_hpo.__file__))
+    env = dict(os.environ, MPLBACKEND="Agg")  # files only, no window
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [path, env.get("PYTHONPATH")]))
+    # Its own process group: Ctrl-C in the terminal stops the search only; the
+    # reader is then told to stop, and plots the candidates that completed.
+    if os.name == "nt":
+        group = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    else:
+        group = {"start_new_session": True}
+    reader = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env, **group,
+    )  # fmt: skip
+    ready = threading.Event()
+
+    def relay():
+        for line in reader.stdout:
+            print(line, end="", flush=True)
+            ready.set()  # its first line: its imports are done
+        ready.set()  # it has ended (it failed, if nothing came before)
+
+    relaying = threading.Thread(target=relay, daemon=True)
+    relaying.start()
+    return reader, relaying, ready
+
+
+def stop_reader(reader, relaying, out, study):
+    with open(os.path.join(out, f"{study}.done"), "w"):
+        pass
+    reader.wait()
+    relaying.join()
+
+
+def interrupted(journal, study, out, long):
+    print(f"\nInterrupted: {n_rows(journal, study)} candidates are in the "
+          f"journal. Resume: python {SCRIPT} --out {out}"
+          f"{' --long' if long else ''}")  # fmt: skip
+    raise SystemExit(130) from None
+
+
+parser = argparse.ArgumentParser(
+    description="A long search: a time budget, a journal, a resume."
+)
+parser.add_argument("--out", help="directory for the journal and the plots")
+parser.add_argument("--long", action="store_true", help="60 candidates, not 20")
+parser.add_argument("--watch", action="store_true", help=argparse.SUPPRESS)
+parser.add_argument("--study", help=argparse.SUPPRESS)
+parser.add_argument("--n-iter", type=int, help=argparse.SUPPRESS)
+parser.add_argument("--parent", type=int, help=argparse.SUPPRESS)
+args = parser.parse_args()
+if args.watch:  # this is the reader, started in step 2
+    watch(os.path.join(args.out, "journal.db"), args.study, args.n_iter,
+          args.out, args.parent)  # fmt: skip
+    sys.exit()
+
+n_iter, max_time = LONG if args.long else SHORT
+out = args.out or tempfile.mkdtemp(prefix="long_search_")
+os.makedirs(out, exist_ok=True)
+journal = os.path.join(out, "journal.db")
+# Several studies can share a file: one per search, named after "?study=".
+study = "svc-digits-long" if args.long else "svc-digits"
+storage = f"{journal}?study={study}"
+X, y = load_digits(return_X_y=True)
+print(f"Journal: {storage}")
+held = n_rows(journal, study)
+if held:
+    print(f"(it already holds {held} candidates: the search resumes from them)")
+
+# %%
+# 1. A budgeted search
+# --------------------
+# ``max_time`` seconds: no candidate is started after that, the best so far
+# is refit.
+
+print(f"1. A budgeted search: n_iter={n_iter}, max_time={max_time} s")
+search = show_progress(make_search(storage, n_iter, max_time))
+try:
     start = time.perf_counter()
     search.fit(X, y)
     seconds = time.perf_counter() - start
-    print(f"  {len(search.cv_results_['params'])} of {n_iter} candidates in "
-          f"{seconds:.1f} s; best CV accuracy {search.best_score_:.4f}")  # fmt: skip
+except KeyboardInterrupt:
+    interrupted(journal, study, out, args.long)
+print(f"  {len(search.cv_results_['params'])} of {n_iter} candidates in "
+      f"{seconds:.1f} s; best CV accuracy {search.best_score_:.4f}")  # fmt: skip
 
+# %%
+# 2. Resumed from the journal, watched by another process
+# -------------------------------------------------------
+# The same search without the budget: what the journal holds is read back,
+# the rest is fitted. The reader's lines are marked with its process id.
 
-def resumed_run(journal, study, n_iter, out, X, y):
-    print(f"\n2. The same search, resumed without a budget (runs to n_iter={n_iter})")
-    before = n_rows(journal, study)
-    spawn = multiprocessing.get_context("spawn")
-    ready, done = spawn.Event(), spawn.Event()
-    reader = spawn.Process(
-        target=watch, args=(journal, study, n_iter, out, ready, done)
-    )
-    # The reader ignores Ctrl-C (its Python starts with SIGINT ignored): on
-    # Ctrl-C it is told to stop, and plots the candidates that completed.
-    handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        reader.start()
-    finally:
-        signal.signal(signal.SIGINT, handler)
-    try:
-        ready.wait(60)  # its imports done: it sees the search from the start
-        search = make_search(f"{journal}?study={study}", n_iter)
-        start = time.perf_counter()
-        search.fit(X, y)
-        seconds = time.perf_counter() - start
-    finally:
-        done.set()
-        reader.join()
-    after = n_rows(journal, study)
-    print(f"  {len(search.cv_results_['params'])} candidates in {seconds:.1f} s: "
-          f"{before} from the journal, {after - before} newly fitted")  # fmt: skip
-    best = {k: v if isinstance(v, (int, np.integer)) else float(f"{v:.4g}")
-            for k, v in search.best_params_.items()}  # fmt: skip
-    print(f"  best CV accuracy {search.best_score_:.4f} with {best}")
+print(f"2. The same search, resumed without a budget (runs to n_iter={n_iter})")
+before = n_rows(journal, study)
+reader, relaying, ready = start_reader(journal, study, n_iter, out)
+try:
+    ready.wait(60)  # it sees the search from the start
+    search = make_search(storage, n_iter)
+    start = time.perf_counter()
+    search.fit(X, y)
+    seconds = time.perf_counter() - start
+except KeyboardInterrupt:
+    stop_reader(reader, relaying, out, study)
+    interrupted(journal, study, out, args.long)
+stop_reader(reader, relaying, out, study)
+after = n_rows(journal, study)
+print(f"  {len(search.cv_results_['params'])} candidates in {seconds:.1f} s: "
+      f"{before} from the journal, {after - before} newly fitted")  # fmt: skip
+best = {k: v if isinstance(v, (int, np.integer)) else float(f"{v:.4g}")
+        for k, v in search.best_params_.items()}  # fmt: skip
+print(f"  best CV accuracy {search.best_score_:.4f} with {best}")
 
+# %%
+# The reader's plots
+# ------------------
+# The reader wrote them to PNG files; here the same plots are drawn in this
+# process from the journal, as any process can: ``load_results`` reads a
+# ``cv_results_``-shaped dict, which the plots take as they take a search.
+# First the convergence: each candidate's score (a dot) and the best so far.
 
-def main():
-    parser = argparse.ArgumentParser(
-        description="A long search: a time budget, a journal, a resume."
-    )
-    parser.add_argument("--out", help="directory for the journal and the plots")
-    parser.add_argument("--quick", action="store_true", help="a small search")
-    args = parser.parse_args()
-    n_iter, max_time = QUICK if args.quick else FULL
-    out = args.out or tempfile.mkdtemp(prefix="long_search_")
-    os.makedirs(out, exist_ok=True)
-    journal = os.path.join(out, "journal.db")
-    # Several studies can share a file: one per search, named after "?study=".
-    study = "svc-digits-quick" if args.quick else "svc-digits"
-    storage = f"{journal}?study={study}"
-    X, y = load_digits(return_X_y=True)
-    print(f"Journal: {storage}")
-    held = n_rows(journal, study)
-    if held:
-        print(f"(it already holds {held} candidates: the search resumes from them)")
-    try:
-        budgeted_run(storage, n_iter, max_time, X, y)
-        resumed_run(journal, study, n_iter, out, X, y)
-    except KeyboardInterrupt:
-        print(f"\nInterrupted: {n_rows(journal, study)} candidates are in the "
-              f"journal. Resume: python {sys.argv[0]} --out {out}"
-              f"{' --quick' if args.quick else ''}")  # fmt: skip
-        raise SystemExit(130) from None
+results = load_results(journal, study)
+plot_scores(results, f"BayesSearchCV on digits: {n_iter} candidates (journal)")
+plt.show()
 
-    print("\n3. Other data with the same storage is another search: refused")
-    try:
-        make_search(storage, n_iter).fit(X[:600], y[:600])
-    except FingerprintMismatchError as error:
-        print(f"  FingerprintMismatchError: {', '.join(error.components)} differ")
+# %%
+# Then the score against each parameter: where the good candidates lie.
 
-    print(f"\nJournal and plots in {out}")
+plot_parameters(results)
+plt.show()
 
+# %%
+# 3. Another search on the same storage
+# -------------------------------------
+# Other data is another search: the journal refuses it rather than mixing
+# its rows with this one's.
 
-if __name__ == "__main__":
-    main()
+print("3. Other data with the same storage is another search: refused")
+try:
+    make_search(storage, n_iter).fit(X[:600], y[:600])
+except FingerprintMismatchError as error:
+    print(f"  FingerprintMismatchError: {', '.join(error.components)} differ")
+
+print(f"\nJournal and plots in {out}")

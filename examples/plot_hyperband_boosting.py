@@ -37,8 +37,11 @@ search = HyperbandSearchCV(
     random_state=0,
 )
 search.fit(X, y)
+best = {k: float(f"{v:.3g}") if isinstance(v, float) else v
+        for k, v in search.best_params_.items()}  # fmt: skip
 print(f"{len(search.cv_results_['params'])} fits of candidates, best log loss "
-      f"{-search.best_score_:.4f} with {search.best_params_}")  # fmt: skip
+      f"{-search.best_score_:.4f} with")
+print(best)
 
 # %%
 ax = plot_rungs(search)

@@ -6,7 +6,7 @@ Every search of sklearn_hpo takes an estimator; here the "estimator" is a
 stand-in whose score is the negated Branin function of its two parameters
 (three global optima, marked by crosses), so that a search costs nothing
 but the strategy's own work. Each strategy gets 40 candidates; the panels show
-where they fell (darker = later) and the best one found (red star).
+where they fell (purple first, yellow last) and the best one found (red star).
 
 Random search spreads its candidates evenly; the model-based searches (GP,
 TPE) crowd around the optima once they have seen a few scores; coarse-to-fine
