@@ -13,6 +13,7 @@ ORDER = [
     "coarse_to_fine_svc.py",
     "plot_importances.py",
     "long_search.py",
+    "cluster_search.py",
 ]
 
 
