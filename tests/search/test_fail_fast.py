@@ -85,7 +85,8 @@ def test_with_the_sliding_window_of_threads():
     with warnings.catch_warnings():
         # A thread's call that ends after the error warns about its NaN score.
         warnings.filterwarnings("ignore", message="One or more of the test scores")
-        with pytest.raises(ValueError, match="stopped after its first 5 candidates"):
+        # With two candidates out at a time, the second may finish first.
+        with pytest.raises(ValueError, match="stopped after its first [56] candidates"):
             search.fit(X, y)
 
 
