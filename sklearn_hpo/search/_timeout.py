@@ -221,7 +221,12 @@ def _run_forked(function: Callable, args: tuple, kwargs: dict, timeout: float):
     deadline = time.monotonic() + timeout
     parent = os.getpid()
     openmp = _openmp_libraries()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except BaseException:  # no process (EAGAIN, ENOMEM): the pipe's ends go
+        os.close(read_fd)
+        os.close(write_fd)
+        raise
     if pid == 0:  # the child: never returns
         os.close(read_fd)
         _child(write_fd, function, args, kwargs, timeout, parent, openmp)

@@ -356,3 +356,16 @@ def test_fit_timeout_child_forked_by_another_thread(tmp_path, monkeypatch):
     thread.join()
     assert outcome == ("ok", 42, [])
     assert outcomes["other"][0] == "timeout"
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="Linux only")
+def test_fit_timeout_fork_failure_closes_the_pipe(monkeypatch):
+    def no_fork():
+        raise BlockingIOError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(_timeout.os, "fork", no_fork)
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(3):
+        with pytest.raises(BlockingIOError):
+            _timeout._run_forked(lambda: 42, (), {}, 1.0)
+    assert len(os.listdir("/proc/self/fd")) == before
