@@ -53,6 +53,7 @@ import os
 import pickle
 import selectors
 import signal
+import struct
 import sys
 import threading
 import time
@@ -71,6 +72,10 @@ __all__ = ["FitTimeoutError", "limit_fit_time"]
 # the worker that forked it died before killing it).
 _GRACE = 5.0
 _CHUNK = 1 << 16
+# The child's message is its length then its bytes: the parent must not wait
+# for the pipe's end, which a child another thread forked meanwhile may hold
+# open (it inherits every file of the process) for as long as it runs.
+_HEADER = struct.Struct("<Q")
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
@@ -216,7 +221,12 @@ def _run_forked(function: Callable, args: tuple, kwargs: dict, timeout: float):
     deadline = time.monotonic() + timeout
     parent = os.getpid()
     openmp = _openmp_libraries()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except BaseException:  # no process (EAGAIN, ENOMEM): the pipe's ends go
+        os.close(read_fd)
+        os.close(write_fd)
+        raise
     if pid == 0:  # the child: never returns
         os.close(read_fd)
         _child(write_fd, function, args, kwargs, timeout, parent, openmp)
@@ -237,9 +247,11 @@ def _run_forked(function: Callable, args: tuple, kwargs: dict, timeout: float):
 
 
 def _read(fd: int, deadline: float) -> bytes | None:
-    """Everything written to ``fd`` until its end, or None at ``deadline``."""
-    chunks = []
-    while True:
+    """The child's message on ``fd``; None at ``deadline``, and ``b""`` when
+    the pipe ends before a whole message (the child died)."""
+    buffer = bytearray()
+    expected = None
+    while expected is None or len(buffer) < expected:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return None
@@ -250,8 +262,11 @@ def _read(fd: int, deadline: float) -> bytes | None:
                 return None
         chunk = os.read(fd, _CHUNK)
         if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
+            return b""
+        buffer += chunk
+        if expected is None and len(buffer) >= _HEADER.size:
+            expected = _HEADER.size + _HEADER.unpack_from(buffer)[0]
+    return bytes(buffer[_HEADER.size : expected])
 
 
 def _kill(pid: int) -> None:
@@ -390,7 +405,7 @@ def _dumps(outcome: tuple) -> bytes:
 
 
 def _write(fd: int, data: bytes) -> None:
-    view = memoryview(data)
+    view = memoryview(_HEADER.pack(len(data)) + data)
     while view:
         view = view[os.write(fd, view) :]
     os.close(fd)

@@ -317,3 +317,55 @@ def test_fit_timeout_after_openmp_in_the_parent():
         )  # fmt: skip
         search.fit(Xc, yc)
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+def _sleep_after_touch(path, seconds):
+    open(path, "w").close()
+    __import__("time").sleep(seconds)
+
+
+def test_fit_timeout_child_forked_by_another_thread(tmp_path, monkeypatch):
+    # A child that another thread forks while this thread's pipe is open
+    # inherits its write end: a fast fit must not wait for that child (a
+    # hanging fit) to end, and be reported as timed out.
+    import threading
+
+    started = tmp_path / "started"
+    main = threading.current_thread()
+    outcomes = {}
+
+    def other():
+        outcomes["other"] = _timeout._run_forked(
+            _sleep_after_touch, (str(started), SLOW), {}, 4.0
+        )
+
+    thread = threading.Thread(target=other)
+
+    def openmp_libraries():
+        # Called between this thread's os.pipe() and its os.fork().
+        if threading.current_thread() is main:
+            thread.start()
+            for _ in range(1000):
+                if started.exists():
+                    break
+                __import__("time").sleep(0.01)
+        return None
+
+    monkeypatch.setattr(_timeout, "_openmp_libraries", openmp_libraries)
+    outcome = _timeout._run_forked(lambda: 42, (), {}, 2.0)
+    thread.join()
+    assert outcome == ("ok", 42, [])
+    assert outcomes["other"][0] == "timeout"
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="Linux only")
+def test_fit_timeout_fork_failure_closes_the_pipe(monkeypatch):
+    def no_fork():
+        raise BlockingIOError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(_timeout.os, "fork", no_fork)
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(3):
+        with pytest.raises(BlockingIOError):
+            _timeout._run_forked(lambda: 42, (), {}, 1.0)
+    assert len(os.listdir("/proc/self/fd")) == before
