@@ -17,6 +17,7 @@ from sklearn.exceptions import NotFittedError
 __all__ = [
     "Source",
     "best_index",
+    "is_number",
     "read_results",
     "resource_from",
     "score_key",
@@ -100,7 +101,7 @@ def resource_from(results: dict) -> str | None:
     first = results["params"][0]
     for name in first:
         values = [p.get(name) for p in results["params"]]
-        if all(_is_number(v) and v == r for v, r in zip(values, resources)):
+        if all(is_number(v) and v == r for v, r in zip(values, resources)):
             return name
     return None
 
@@ -145,7 +146,8 @@ def score_key(source: Source, metric: str | None) -> str:
     return key
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
+    """A real number that is not a bool."""
     return isinstance(value, (int, float, np.number)) and not isinstance(
         value, (bool, np.bool_)
     )

@@ -11,6 +11,7 @@ import numpy as np
 
 from sklearn_hpo.inspection._axes import value_label
 from sklearn_hpo.inspection._source import best_index, read_results, score_key
+from sklearn_hpo.inspection._source import is_number as _is_number
 from sklearn_hpo.utils._docstring import fill_placeholders
 
 __all__ = ["plot_convergence", "plot_parameter", "plot_rungs"]
@@ -268,12 +269,6 @@ def plot_parameter(
     ax.set_xlabel(name)
     ax.set_ylabel(key)
     return ax
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, np.number)) and not isinstance(
-        value, (bool, np.bool_)
-    )
 
 
 def _category_positions(ax: Any, values: list) -> np.ndarray:

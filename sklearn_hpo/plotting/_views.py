@@ -21,7 +21,12 @@ from sklearn_hpo.inspection._source import (
     score_key,
     scored_rows,
 )
-from sklearn_hpo.plotting._plots import _axes, _plot_docstring, _pyplot
+from sklearn_hpo.plotting._plots import (
+    _axes,
+    _log_dimension,
+    _plot_docstring,
+    _pyplot,
+)
 
 __all__ = ["plot_contour", "plot_importances", "plot_parallel_coordinates"]
 
@@ -38,16 +43,9 @@ def _param_axes(source: Any, rows: np.ndarray, names: Any) -> list[ParamAxis]:
             raise ValueError(f"params must be among {found}, got {unknown}.")
     spaces = source.search_spaces
     return [
-        ParamAxis(n, [p.get(n, ABSENT) for p in params], log=_is_log(spaces, n))
+        ParamAxis(n, [p.get(n, ABSENT) for p in params], log=_log_dimension(spaces, n))
         for n in names
     ]
-
-
-def _is_log(spaces: Any, name: str) -> bool:
-    for sub in spaces if isinstance(spaces, list) else [spaces]:
-        if isinstance(sub, dict) and getattr(sub.get(name), "log", False) is True:
-            return True
-    return False
 
 
 @_plot_docstring
