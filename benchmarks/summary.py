@@ -497,6 +497,111 @@ def targets(res: Results) -> list[list[str]]:
     return rows
 
 
+GROUPS = ("real tasks", "mixed spaces", "doubles")
+# The comparisons the targets name: (ours, peer).
+PAIRS = (("gp", "skopt"), ("gp", "optuna_tpe"), ("tpe", "optuna_tpe"))
+
+
+def _group_norm(norm: dict, group: str | None) -> dict:
+    if group is None:
+        return norm
+    return {k: v for k, v in norm.items() if T.TASKS[k[0]].group == group}
+
+
+def paired_margin(res: Results, norm: dict, a: str, b: str,
+                  n: int) -> tuple[float, float, int]:
+    """Mean over tasks of ``a``'s minus ``b``'s normalised score at budget
+    ``n``, paired by seed on each task (the seeds both ran), with its
+    standard error, and the number of tasks."""
+    seeds: dict = defaultdict(dict)
+    for r in res.quality:
+        anytime = M.is_anytime(r["method"], r["task"])
+        if r["method"] in (a, b) and (r["budget"] == n
+                                      or (anytime and r["budget"] >= n)):
+            seeds[r["task"], r["method"]][r["seed"]] = best_at(r, n)[0]
+    means, variances = [], []
+    values = table_values(res)
+    for task in sorted({t for t, _, _ in norm}):
+        base_top = _task_scale(res, values, task, n)
+        if base_top is None:
+            continue
+        base, top = base_top
+        sa, sb = seeds.get((task, a), {}), seeds.get((task, b), {})
+        common = sorted(set(sa) & set(sb))
+        diffs = [100 * (sa[s] - sb[s]) / (top - base) for s in common
+                 if math.isfinite(sa[s]) and math.isfinite(sb[s])]
+        if not diffs:
+            continue
+        means.append(statistics.fmean(diffs))
+        variances.append(statistics.variance(diffs) / len(diffs)
+                         if len(diffs) > 1 else 0.0)
+    if not means:
+        return math.nan, math.nan, 0
+    return (statistics.fmean(means), math.sqrt(sum(variances)) / len(means),
+            len(means))
+
+
+def _task_scale(res: Results, values: dict, task: str,
+                n: int) -> tuple[float, float] | None:
+    """(baseline mean, best known) of ``task`` at budget ``n``, as
+    :func:`normalised` uses them."""
+    top = best_known(res, values, task, "cv")
+    base_vals = _finite(values.get((task, M.BASELINE, n), {"cv": []})["cv"])
+    if not base_vals:
+        return None
+    base = statistics.fmean(base_vals)
+    return (base, top) if top - base > 1e-12 else None
+
+
+def group_tables(res: Results) -> list[str]:
+    """Per group of tasks: every method's mean normalised score, and the
+    paired margins the targets name."""
+    norm = normalised(res, "cv")
+    groups = [g for g in GROUPS
+              if any(T.TASKS[t].group == g for t, _, _ in norm)]
+    if len(groups) < 2:
+        return []
+    header = ["method"] + [f"{g}, n={n}" for g in groups for n in res.budgets]
+    rows = []
+    top = res.budgets[-1]
+    order = sorted(res.methods, key=lambda m: -_nan_low(aggregate(norm, m, top)[0]))
+    for m in order:
+        cells = []
+        for g in groups:
+            sub = _group_norm(norm, g)
+            for n in res.budgets:
+                mean, se, k = aggregate(sub, m, n)
+                cells.append(_fmt(mean, se) if k else "–")
+        rows.append([_label(m)] + cells)
+    margin_rows = []
+    for a, b in PAIRS:
+        if a not in res.methods or b not in res.methods:
+            continue
+        cells = []
+        for g in groups:
+            for n in res.budgets:
+                mean, se, k = paired_margin(res, _group_norm(norm, g), a, b, n)
+                cells.append(_fmt(mean, se) if k else "–")
+        margin_rows.append([f"{M.METHODS[a].name} − {M.METHODS[b].name}"]
+                           + cells)
+    lines = [
+        "### By group of tasks",
+        "",
+        "Normalised CV score as above, over each group: the real tasks with "
+        "mostly continuous spaces, the real tasks whose spaces are mostly "
+        "categorical and integer (\"mixed spaces\"), and the doubles.",
+        "",
+    ] + _table(header, rows)
+    if margin_rows:
+        lines += [
+            "Paired margins (points of normalised score, mean over the group's "
+            "tasks of the per-seed differences on the seeds both methods ran, "
+            "± standard error):",
+            "",
+        ] + _table(["margin"] + header[1:], margin_rows)
+    return lines
+
+
 FAMILY = ("gp", "tpe", "coarse_to_fine", "annealing", "evolutionary",
           "particle_swarm", "hybrid", "coordinate", "spsa", "random")
 
@@ -511,10 +616,12 @@ def family_table(res: Results) -> list[str]:
     norm = normalised(res, "cv")
     budgets = [n for n in res.budgets if n >= 50] or res.budgets[-1:]
     top = res.budgets[-1]
-    real = {t for t in res.tasks if T.TASKS[t].kind != "synthetic"}
-    doubles = {t for t in res.tasks if T.TASKS[t].kind == "synthetic"}
+    real = {t for t in res.tasks if T.TASKS[t].group == "real tasks"}
+    mixed = {t for t in res.tasks if T.TASKS[t].group == "mixed spaces"}
+    doubles = {t for t in res.tasks if T.TASKS[t].group == "doubles"}
     header = (["method"] + [f"all, n={n}" for n in budgets]
-              + [f"real tasks, n={top}", f"doubles, n={top}",
+              + [f"real tasks, n={top}", f"mixed spaces, n={top}",
+                 f"doubles, n={top}",
                  f"shines on (n={top})", f"weak on (n={top})",
                  "beats random at " + " and ".join(f"n={n}" for n in budgets)])
     rows = []
@@ -530,6 +637,7 @@ def family_table(res: Results) -> list[str]:
             [_label(m)]
             + [_fmt(*a[:2]) for a in alls]
             + [f"{_subset_mean(norm, m, top, real):.1f}",
+               f"{_subset_mean(norm, m, top, mixed):.1f}",
                f"{_subset_mean(norm, m, top, doubles):.1f}",
                ", ".join(f"{t} ({per_task[t]:.0f})" for t in ranked[:2]),
                ", ".join(f"{t} ({per_task[t]:.0f})" for t in ranked[-2:][::-1]),
@@ -540,10 +648,10 @@ def family_table(res: Results) -> list[str]:
         "### Our strategies: where each shines",
         "",
         "Normalised CV score as above (0 = RandomizedSearchCV, 100 = best known), "
-        "per strategy: the mean over all tasks, over the real tasks and over the "
-        "doubles, the two tasks where it does best and worst (per-task mean over "
-        "seeds), and whether it beats random search's mean at every budget from "
-        "50 on.",
+        "per strategy: the mean over all tasks, over the real tasks, over the "
+        "mixed spaces and over the doubles, the two tasks where it does best "
+        "and worst (per-task mean over seeds), and whether it beats random "
+        "search's mean at every budget from 50 on.",
         "",
     ] + _table(header, rows)
 
@@ -592,6 +700,7 @@ def render(res: Results, *, full: bool) -> str:
         "",
     ]
     lines += score_tables(res, full)
+    lines += group_tables(res)
     lines += family_table(res)
     lines += ["### Targets", ""] + _table(["target", "measured", "verdict"],
                                           targets(res))

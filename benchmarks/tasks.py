@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
-from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -228,10 +228,18 @@ class Task:
     space: list
     optimum: float | None = None
     grid_ok: bool = False  # whether GridSearchCV is a natural choice here
+    mixed: bool = False  # a space of mostly categorical and integer parameters
 
     @property
     def is_double(self) -> bool:
         return self.kind == "synthetic"
+
+    @property
+    def group(self) -> str:
+        """The tables' group: "doubles", "mixed spaces" or "real tasks"."""
+        if self.is_double:
+            return "doubles"
+        return "mixed spaces" if self.mixed else "real tasks"
 
     def test_score(self, params: dict, data: Data) -> float:
         """Held-out score of ``params`` refit on the training set.
@@ -326,6 +334,10 @@ def _p(name: str, kind: str, low: Any = 0.0, high: Any = 1.0, **kw: Any) -> Para
 
 _MODULES = {
     "AdaBoostClassifier": "sklearn.ensemble",
+    "ExtraTreesClassifier": "sklearn.ensemble",
+    "HistGradientBoostingClassifier": "sklearn.ensemble",
+    "RandomForestRegressor": "sklearn.ensemble",
+    "MLPRegressor": "sklearn.neural_network",
     "HistGradientBoostingRegressor": "sklearn.ensemble",
     "RandomForestClassifier": "sklearn.ensemble",
     "ElasticNet": "sklearn.linear_model",
@@ -372,6 +384,264 @@ def _conditional_space() -> list[SubSpace]:
                 _p("clf__weights", "cat", ("uniform", "distance")),
             ),
             {"clf": KNeighborsClassifier()},
+        ),
+    ]
+
+
+# ------------------------------------------------------------ mixed spaces
+class Scaler(TransformerMixin, BaseEstimator):
+    """A choice of scaling as a string parameter, as users write a pipeline
+    whose scaler step is searched ("none" passes the data through).
+
+    A string (not the scaler objects themselves) so that every library in
+    the benchmark, Optuna included, can express the choice.
+    """
+
+    def __init__(self, kind: str = "standard") -> None:
+        self.kind = kind
+
+    def fit(self, X: Any, y: Any = None) -> Scaler:
+        from sklearn import preprocessing as pre
+
+        make = {
+            "standard": pre.StandardScaler,
+            "minmax": pre.MinMaxScaler,
+            "robust": pre.RobustScaler,
+            "quantile": lambda: pre.QuantileTransformer(n_quantiles=100),
+            "none": lambda: pre.FunctionTransformer(),
+        }[self.kind]
+        self.scaler_ = make().fit(X)
+        self.n_features_in_ = np.asarray(X).shape[1]
+        return self
+
+    def transform(self, X: Any) -> Any:
+        return self.scaler_.transform(X)
+
+
+def _scaled(name: str, step: str, **fixed: Any) -> Callable[[], Any]:
+    """A pipeline ``scale`` (a :class:`Scaler`) then the model as ``step``."""
+
+    def make() -> Any:
+        import importlib
+
+        from sklearn.pipeline import Pipeline
+
+        est = getattr(importlib.import_module(_MODULES[name]), name)(**fixed)
+        return Pipeline([("scale", Scaler()), (step, est)])
+
+    return make
+
+
+def _select_logreg() -> Any:
+    from sklearn.feature_selection import SelectKBest
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    return Pipeline([
+        ("scale", Scaler()),
+        ("select", SelectKBest()),
+        ("clf", LogisticRegression(max_iter=300)),
+    ])
+
+
+def _poly_ridge() -> Any:
+    from sklearn.linear_model import Ridge
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import PolynomialFeatures
+
+    return Pipeline([
+        ("scale", Scaler()),
+        ("poly", PolynomialFeatures()),
+        ("reg", Ridge()),
+    ])
+
+
+def _three_models_estimator() -> Any:
+    from sklearn.pipeline import Pipeline
+
+    return Pipeline([("scale", StandardScaler()), ("clf", _new("LogisticRegression"))])
+
+
+def _new(name: str, **kwargs: Any) -> Any:
+    import importlib
+
+    module = {"LogisticRegression": "sklearn.linear_model"}.get(name, None)
+    return getattr(importlib.import_module(module or _MODULES[name]), name)(**kwargs)
+
+
+def _three_models_space() -> list[SubSpace]:
+    return [
+        SubSpace(
+            (
+                _p("clf__C", "real", 1e-3, 1e3, log=True),
+                _p("clf__class_weight", "cat", (None, "balanced")),
+            ),
+            {"clf": _new("LogisticRegression", max_iter=300)},
+        ),
+        SubSpace(
+            (
+                _p("clf__n_estimators", "int", 5, 50, log=True),
+                _p("clf__max_depth", "int", 1, 30),
+                _p("clf__max_features", "cat", ("sqrt", "log2", None)),
+                _p("clf__criterion", "cat", ("gini", "entropy", "log_loss")),
+            ),
+            {"clf": _new("ExtraTreesClassifier", random_state=0)},
+        ),
+        SubSpace(
+            (
+                _p("clf__n_neighbors", "int", 1, 100, log=True),
+                _p("clf__weights", "cat", ("uniform", "distance")),
+                _p("clf__p", "int", 1, 3),
+            ),
+            {"clf": _new("KNeighborsClassifier")},
+        ),
+    ]
+
+
+def _mixed_tasks() -> list[Task]:
+    """Tasks whose spaces are mostly categorical and integer parameters."""
+
+    def mixed(name: str, *args: Any, **kwargs: Any) -> Task:
+        return Task(name, "real", *args, mixed=True, **kwargs)
+
+    return [
+        mixed(
+            "et-digits",
+            "ExtraTreesClassifier (10 trees) on digits (400 train), criterion, "
+            "sizes and bootstrap, accuracy",
+            _model("ExtraTreesClassifier", n_estimators=10, random_state=0),
+            _bundled("digits", 400, 400),
+            "accuracy",
+            [
+                SubSpace(
+                    (
+                        _p("criterion", "cat", ("gini", "entropy", "log_loss")),
+                        _p("max_features", "int", 1, 64, log=True),
+                        _p("max_depth", "int", 1, 40),
+                        _p("min_samples_split", "int", 2, 60, log=True),
+                        _p("min_samples_leaf", "int", 1, 40, log=True),
+                        _p("bootstrap", "cat", (True, False)),
+                    )
+                )
+            ],
+        ),
+        mixed(
+            "select-logreg-digits",
+            "Pipeline: a choice of scaler, SelectKBest(k), LogisticRegression "
+            "(C, class weights) on digits (600 train), accuracy",
+            _select_logreg,
+            _bundled("digits", 600, 400),
+            "accuracy",
+            [
+                SubSpace(
+                    (
+                        _p("scale__kind", "cat",
+                           ("standard", "minmax", "robust", "quantile", "none")),
+                        _p("select__k", "int", 1, 64),
+                        _p("clf__C", "real", 1e-4, 1e2, log=True),
+                        _p("clf__class_weight", "cat", (None, "balanced")),
+                    )
+                )
+            ],
+        ),
+        Task(
+            "conditional-3-models",
+            "conditional",
+            "Pipeline choosing LogisticRegression, ExtraTrees or KNN (7 integer "
+            "and categorical parameters in all) on make_classification, "
+            "balanced accuracy",
+            _three_models_estimator,
+            _generated(
+                "classification", 500, n_features=20, n_informative=6,
+                n_redundant=4, flip_y=0.03, class_sep=0.8,
+            ),
+            "balanced_accuracy",
+            _three_models_space(),
+            mixed=True,
+        ),
+        mixed(
+            "hgbc-integers",
+            "HistGradientBoostingClassifier on make_classification, its integer "
+            "sizes only, log-loss",
+            _model("HistGradientBoostingClassifier", random_state=0,
+                   early_stopping=False),
+            _generated(
+                "classification", 600, n_features=15, n_informative=8,
+                flip_y=0.05,
+            ),
+            "neg_log_loss",
+            [
+                SubSpace(
+                    (
+                        _p("max_iter", "int", 5, 60, log=True),
+                        _p("max_leaf_nodes", "int", 2, 100, log=True),
+                        _p("max_depth", "int", 1, 20),
+                        _p("min_samples_leaf", "int", 1, 100, log=True),
+                        _p("max_bins", "int", 4, 255, log=True),
+                    )
+                )
+            ],
+        ),
+        mixed(
+            "mlp-architecture",
+            "Pipeline: a choice of scaler, MLPRegressor (activation, solver, "
+            "width, batch size) on make_friedman1, negative MSE",
+            _scaled("MLPRegressor", "mlp", max_iter=30, random_state=0),
+            _generated("friedman1", 400, noise=0.5),
+            "neg_mean_squared_error",
+            [
+                SubSpace(
+                    (
+                        _p("scale__kind", "cat", ("standard", "minmax", "quantile")),
+                        _p("mlp__activation", "cat",
+                           ("identity", "logistic", "tanh", "relu")),
+                        _p("mlp__solver", "cat", ("lbfgs", "sgd", "adam")),
+                        _p("mlp__hidden_layer_sizes", "int", 2, 64, log=True),
+                        _p("mlp__batch_size", "int", 16, 128, log=True),
+                        _p("mlp__alpha", "real", 1e-5, 1.0, log=True),
+                    )
+                )
+            ],
+        ),
+        mixed(
+            "poly-ridge-diabetes",
+            "Pipeline: a choice of scaler, PolynomialFeatures (degree, "
+            "interactions), Ridge (alpha) on diabetes, negative MAE",
+            _poly_ridge,
+            _bundled("diabetes"),
+            "neg_mean_absolute_error",
+            [
+                SubSpace(
+                    (
+                        _p("scale__kind", "cat",
+                           ("standard", "minmax", "robust", "quantile", "none")),
+                        _p("poly__degree", "int", 1, 4),
+                        _p("poly__interaction_only", "cat", (True, False)),
+                        _p("reg__alpha", "real", 1e-4, 1e4, log=True),
+                    )
+                )
+            ],
+        ),
+        mixed(
+            "rf-regressor-friedman",
+            "RandomForestRegressor on make_friedman1: criterion, integer sizes, "
+            "bootstrap, negative MAE",
+            _model("RandomForestRegressor", random_state=0),
+            _generated("friedman1", 400, noise=1.0),
+            "neg_mean_absolute_error",
+            [
+                SubSpace(
+                    (
+                        _p("n_estimators", "int", 5, 60, log=True),
+                        _p("criterion", "cat",
+                           ("squared_error", "absolute_error", "poisson")),
+                        _p("max_depth", "int", 1, 30),
+                        _p("max_features", "int", 1, 10),
+                        _p("min_samples_leaf", "int", 1, 50, log=True),
+                        _p("bootstrap", "cat", (True, False)),
+                    )
+                )
+            ],
         ),
     ]
 
@@ -530,7 +800,7 @@ def _build_registry() -> dict[str, Task]:
                 SubSpace(
                     (
                         _p("learning_rate", "real", 1e-3, 1.0, log=True),
-                        _p("max_iter", "int", 5, 100, log=True),
+                        _p("max_iter", "int", 5, 60, log=True),
                         _p("max_leaf_nodes", "int", 2, 64, log=True),
                         _p("min_samples_leaf", "int", 1, 100, log=True),
                         _p("l2_regularization", "real", 1e-6, 10.0, log=True),
@@ -590,6 +860,7 @@ def _build_registry() -> dict[str, Task]:
             [SubSpace(tuple(_p(f"x{i}", "real") for i in range(1, 7)))],
             optimum=HARTMANN6_MAX,
         ),
+        *_mixed_tasks(),
     ]
     return {t.name: t for t in tasks}
 

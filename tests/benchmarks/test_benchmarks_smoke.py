@@ -25,10 +25,62 @@ def test_task_spaces_translate(name):
     assert space.n_columns >= 2
     grid = T.grid(task.space, 20)
     n_points = sum(math.prod(len(v) for v in g.values()) for g in grid)
-    assert 1 <= n_points <= 20
+    # GridSearchCV runs only where a grid makes sense (few choices).
+    assert 1 <= n_points <= (20 if task.grid_ok else 100)
     for sub in task.space:
         for p in sub.params:
             assert p.kind in ("real", "int", "cat")
+
+
+def test_mixed_space_tasks():
+    mixed = [t for t in T.TASKS.values() if t.group == "mixed spaces"]
+    assert len(mixed) >= 6
+    assert any(len(t.space) > 1 for t in mixed)  # one chooses the model
+    for task in mixed:
+        params = [p for sub in task.space for p in sub.params]
+        discrete = [p for p in params if p.kind != "real"]
+        assert len(discrete) > len(params) / 2, task.name
+    cats = [p for t in mixed for sub in t.space for p in sub.params
+            if p.kind == "cat"]
+    assert any(len(p.choices) >= 3 for p in cats)
+    assert any(p.kind == "int" and p.low <= 1 and p.high >= 60
+               for t in mixed for sub in t.space for p in sub.params)
+
+
+def test_group_tables_and_paired_margins(tmp_path):
+    # Two tasks of two groups, RandomizedSearchCV as the baseline, and two
+    # methods whose per-seed scores differ by known amounts.
+    records = [{"experiment": "meta", "command": "test", "config": {
+        "tasks": ["branin", "poly-ridge-diabetes"],
+        "methods": ["sk_random", "gp", "skopt"], "budgets": [2],
+        "seeds": 2, "workers": 1}}]
+    base = {"branin": -10.0, "poly-ridge-diabetes": -60.0}
+    top = {"branin": T.TASKS["branin"].optimum, "poly-ridge-diabetes": -40.0}
+    for task in base:
+        span = top[task] - base[task]
+        for seed in (0, 1):
+            for method, frac in (("sk_random", 0.0), ("gp", 0.5 + 0.1 * seed),
+                                 ("skopt", 0.3)):
+                score = base[task] + frac * span
+                if method == "gp" and task != "branin" and seed == 1:
+                    score = top[task]  # the best known of the mixed task
+                records.append(dict(_job(method, task, budget=2, seed=seed),
+                                    status="ok", scores=[score, score],
+                                    fit_times=[0.0, 0.0], t_done=[0.0, 0.0],
+                                    incumbent_tests={"0": score}))
+    path = tmp_path / "results.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    res = S.Results(path)
+    norm = S.normalised(res)
+    mixed = S._group_norm(norm, "mixed spaces")
+    assert {t for t, _, _ in mixed} == {"poly-ridge-diabetes"}
+    margin, se, k = S.paired_margin(res, mixed, "gp", "skopt", 2)
+    assert k == 1
+    assert margin == pytest.approx(((50 - 30) + (100 - 30)) / 2)
+    assert se == pytest.approx(abs(70 - 20) / math.sqrt(2) / math.sqrt(2))
+    text = "\n".join(S.group_tables(res))
+    assert "mixed spaces, n=2" in text and "doubles, n=2" in text
+    assert "gp − skopt" in text
 
 
 def test_incumbent_indices():

@@ -20,7 +20,7 @@ from sklearn_hpo.optimizers._gp._kernel import (
     scaled_sqdist,
 )
 
-__all__ = ["GaussianProcess"]
+__all__ = ["GaussianProcess", "standardisation"]
 
 _LOG_2PI = np.log(2.0 * np.pi)
 # Bounds of the log-hyperparameters. Inputs live in the unit cube and targets
@@ -170,7 +170,7 @@ class GaussianProcess:
         """
         X = np.asarray(X, dtype=float)
         y = np.asarray(y, dtype=float)
-        self.y_mean_, self.y_scale_ = _standardisation(y)
+        self.y_mean_, self.y_scale_ = standardisation(y)
         bounds = self.bounds()
         lo, hi = np.array(bounds).T
         first = self.default_theta() if theta0 is None else np.asarray(theta0)
@@ -269,7 +269,7 @@ class GaussianProcess:
         return mu, sd, dmu, dsd
 
 
-def _standardisation(y: np.ndarray) -> tuple[float, float]:
+def standardisation(y: np.ndarray) -> tuple[float, float]:
     """Mean and scale that standardise ``y``, whatever the scale of the scores.
 
     A spread below 1e-12 of the scores' magnitude is float noise: the scores
