@@ -34,7 +34,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -176,7 +178,7 @@ def summarize(rows: list[dict]) -> list[dict]:
 
 def table(summary: list[dict]) -> str:
     head = (
-        f"{'task':<7}{'search':<10}{'scheduler':<10}{'n_jobs':>6}{'wall s':>9}"
+        f"{'task':<10}{'search':<10}{'scheduler':<10}{'n_jobs':>6}{'wall s':>9}"
         f"{'fits':>6}{'fits/s':>8}{'units/s':>9}{'idle':>7}{'speedup':>8}"
         f"{'best':>9}"
     )
@@ -184,7 +186,7 @@ def table(summary: list[dict]) -> str:
     for s in summary:
         speed = "" if s["speedup"] is None else f"{s['speedup']:.2f}x"
         lines.append(
-            f"{s['task']:<7}{s['search']:<10}{s['scheduler']:<10}{s['n_jobs']:>6}"
+            f"{s['task']:<10}{s['search']:<10}{s['scheduler']:<10}{s['n_jobs']:>6}"
             f"{s['wall_s']:>9.2f}{s['n_fits']:>6.0f}{s['fits_per_s']:>8.1f}"
             f"{s['units_per_s']:>9.1f}{s['idle_fraction']:>7.1%}{speed:>8}"
             f"{s['best_score']:>9.4f}"
@@ -226,8 +228,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": f"{platform.machine()}, {joblib.cpu_count()} cores (shared)",
         "python": platform.python_version(),
+        # Other processes share the machine: CPU-bound fits (forest) slow down
+        # with its load; sleeping ones do not.
+        "load_average_at_end": (
+            list(os.getloadavg()) if hasattr(os, "getloadavg") else None
+        ),
         "command": "python -m benchmarks.bench_asha "
-        + " ".join(argv if argv is not None else __import__("sys").argv[1:]),
+        + " ".join(argv if argv is not None else sys.argv[1:]),
         "summary": summary,
         "runs": rows,
     }
