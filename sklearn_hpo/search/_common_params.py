@@ -306,6 +306,29 @@ _RESOURCE_PARAMS = (
         retraining and for the memory used.
         """,
     ),
+    Param(
+        "scheduler", '{"auto", "sync", "async"}', default="auto",
+        constraints=[StrOptions({"auto", "sync", "async"})],
+        doc="""
+        How the rungs are run. "sync": each rung is one round, all its
+        candidates evaluated together; the best ``1 / factor`` are promoted
+        once the whole rung is scored. "async" (ASHA): candidates are
+        evaluated one at a time per worker, and a candidate is promoted as
+        soon as it is among the best ``floor(n / factor)`` of the ``n``
+        candidates its rung has finished, so that no worker waits for a
+        rung's slowest fit; every rung still evaluates the plan's number of
+        candidates (the last promotions of a rung, once it is complete,
+        follow the synchronous rule), and with several workers the next
+        bracket starts while the last one ends. With one worker (``n_jobs=1``)
+        "async" is deterministic for a given ``random_state``; with more,
+        which candidates are promoted depends on the order the evaluations
+        finish. "auto" is "async" when the candidates can run in several
+        threads (``n_jobs`` > 1, joblib's default backend, no scikit-learn
+        callbacks, ``error_score`` not "raise") and ``storage`` is None, and
+        "sync" otherwise. With ``storage``, "async" needs ``n_jobs=1``: a
+        journal replays evaluations in the order they were made.
+        """,
+    ),
 )
 
 MULTI_FIDELITY_PARAMS: tuple[Param, ...] = (

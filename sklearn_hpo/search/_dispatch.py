@@ -269,6 +269,12 @@ class SearchParallel:
         return out
 
     def _run(self, tasks: Any) -> list:
+        if self.concurrent:
+            # Each task clones the estimator when it is made; made here, in
+            # the calling thread, a clone sees that thread's rung (the
+            # epochs of resource="partial_fit"), whereas joblib makes the
+            # later tasks in its own thread.
+            tasks = list(tasks)
         tasks = limit_fit_time(tasks, self.fit_timeout)
         if self.concurrent:
             parallel = type(self.original)(

@@ -108,6 +108,9 @@ n_candidates_ : list of int
 
 n_resources_ : list of int
     Resource of each rung run, in order.
+
+scheduler_ : {"sync", "async"}
+    The scheduler that ran (``scheduler`` resolved).
 """
 
 _WARM_START_NOTES = """\
@@ -133,9 +136,12 @@ most ``n_candidates x n_splits_`` models (those of the largest rung, at
 its resource) are held at once, in memory with one joblib worker and
 otherwise as files in a temporary directory, which every fit removes
 when it ends (also on error). Models of a bracket's last rung are not
-kept. A worker that cannot see that directory (a cluster without shared
-disk) retrains, with the same scores where warm start is exact. The
-refit on the whole data is a plain fit. A continued HistGradientBoosting
+kept. With ``scheduler="async"`` a candidate's models are kept while it
+runs or may still be promoted, and a promoted candidate continues from
+them as with the synchronous scheduler. A worker that cannot see that
+directory (a cluster without shared disk) retrains, with the same
+scores where warm start is exact. The refit on the whole data is a plain
+fit. A continued HistGradientBoosting
 model also keeps the bins it found on the same training fold instead of
 searching them again (they would be identical); this uses a private
 method of scikit-learn, checked for its signature, and is skipped where

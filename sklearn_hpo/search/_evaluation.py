@@ -393,7 +393,7 @@ class Evaluation:
         inherit it).
         """
         dispatcher = self._dispatcher
-        if dispatcher is None or not default_joblib_backend():
+        if not self.concurrent_possible():
             yield False
             return
         dispatcher.concurrent = True
@@ -402,20 +402,35 @@ class Evaluation:
         finally:
             dispatcher.concurrent = False
 
+    def concurrent_possible(self) -> bool:
+        """Whether :meth:`concurrent` would allow calls from several threads
+        (inside :meth:`running`)."""
+        return self._dispatcher is not None and default_joblib_backend()
+
     def evaluate_concurrently(
-        self, index: int, candidate: dict, info: dict[str, list]
+        self,
+        index: int,
+        candidate: dict,
+        info: dict[str, list],
+        *,
+        report: bool = True,
+        **kwargs: Any,
     ) -> float:
         """Evaluate one candidate from a worker thread (inside :meth:`concurrent`).
 
         The calling thread filters scikit-learn's per-call warning about
         non-finite scores (warning filters are process-wide). ``index`` is
-        the candidate's row (its ask order).
+        the candidate's row (its ask order); ``report`` prints its line
+        (``verbose >= 1``); ``kwargs`` go to ``evaluate_candidates`` (``cv``
+        defaults to the search's splits).
         """
         self.n_candidates = max(self.n_candidates, index + 1)
+        kwargs.setdefault("cv", self.splits)
         results, replayed = self._evaluate_and_record(
-            [index], [candidate], info, cv=self.splits
+            [index], [candidate], info, **kwargs
         )
-        self._report([index], [candidate], results, replayed)
+        if report:
+            self._report([index], [candidate], results, replayed)
         return float(scores_of(results, self.search.refit, 1)[0])
 
     def _report(

@@ -19,6 +19,7 @@ from sklearn_hpo.schedulers import (
     Bracket,
     Rung,
 )
+from sklearn_hpo.search._async_halving import run_async
 from sklearn_hpo.search._base import check_param_names, fit_docstring
 from sklearn_hpo.search._common_params import MULTI_FIDELITY_PARAMS
 from sklearn_hpo.search._evaluation import Evaluation, active_evaluation
@@ -26,6 +27,7 @@ from sklearn_hpo.search._mixin import EvaluatedSearchMixin
 from sklearn_hpo.search._params import search_parameters
 from sklearn_hpo.search._resources import make_resource
 from sklearn_hpo.search._rung_failures import warn_rung_failures
+from sklearn_hpo.search._sliding import wants_threads
 from sklearn_hpo.space import as_search_space
 from sklearn_hpo.utils._compat import (
     BaseSearchCV,
@@ -158,10 +160,26 @@ class BaseMultiFidelitySearchCV(EvaluatedSearchMixin, BaseSearchCV):
             lo = self._first_resources(lo, hi)
             self.min_resources_, self.max_resources_ = lo, hi
             plan = self._make_plan(lo, hi)
-            evaluation.planned_tasks = sum(len(b.rungs) for b in plan)
+            scheduler, threads = self._resolve_scheduler(evaluation)
+            if scheduler == "async":  # a callback task per job
+                n_jobs = sum(r.n_candidates for b in plan for r in b.rungs)
+                evaluation.planned_tasks = n_jobs
+            else:
+                evaluation.planned_tasks = sum(len(b.rungs) for b in plan)
             rng = evaluation.random_state()
             sampler = self._make_sampler(space, rng)
             resource.split_seed = int(rng.randint(np.iinfo(np.int32).max))
+            self.scheduler_ = scheduler
+            if scheduler == "async":
+                try:
+                    executed = list(
+                        run_async(self, evaluation, plan, sampler, auto_min, threads)
+                    )
+                finally:
+                    resource.close()  # the refit is a plain fit
+                self.plan_ = plan
+                self.brackets_ = tuple(executed)
+                return
 
             self.n_candidates_: list[int] = []
             self.n_resources_: list[int] = []
@@ -180,6 +198,24 @@ class BaseMultiFidelitySearchCV(EvaluatedSearchMixin, BaseSearchCV):
                 resource.close()  # the refit is a plain fit
         self.plan_ = plan
         self.brackets_ = tuple(executed)
+
+    def _resolve_scheduler(self, evaluation: Evaluation) -> tuple[str, bool]:
+        """The scheduler to run ("sync" or "async"), and whether its jobs may
+        run in several threads (inside ``evaluation.running``)."""
+        threads = wants_threads(self) and evaluation.concurrent_possible()
+        if self.scheduler == "auto":
+            auto = threads and self.storage is None
+            return ("async" if auto else "sync"), threads
+        if self.scheduler == "async" and threads and self.storage is not None:
+            raise ValueError(
+                f"scheduler='async' with n_jobs={self.n_jobs!r} cannot be used "
+                f"with storage={self.storage!r}: with several workers, the "
+                "order in which the evaluations finish decides the promotions, "
+                "and a journal replays evaluations in the order they were made. "
+                "Use scheduler='sync' (or 'auto'), or n_jobs=1 (the asynchronous "
+                "scheduler is then deterministic and resumable)."
+            )
+        return self.scheduler, threads
 
     def _run_bracket(
         self,

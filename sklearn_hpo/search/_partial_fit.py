@@ -18,6 +18,7 @@ with ``partial_fit``. Fit parameters are named ``<step>__<parameter>``, as
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -111,6 +112,12 @@ def _routed_pipeline_head(
 class EpochBudget:
     """What every fit of the current rung shares: its epochs and the classes.
 
+    The asynchronous scheduler evaluates candidates of several rungs at once,
+    each call from a thread of its own: ``epochs`` set in a thread is that
+    thread's (the other threads read the last value set by any thread), and
+    a proxy cloned for a fit keeps the epochs of the thread that cloned it
+    (the dispatcher clones a concurrent call's fits in its thread).
+
     Parameters
     ----------
     classes : ndarray, list of ndarray or None
@@ -121,7 +128,25 @@ class EpochBudget:
 
     def __init__(self, classes: np.ndarray | None) -> None:
         self.classes = classes
-        self.epochs = 1
+        self._epochs = 1
+        self._local = threading.local()
+
+    @property
+    def epochs(self) -> int:
+        """The epochs of the current rung (of this thread's, if it set one)."""
+        return getattr(self._local, "epochs", self._epochs)
+
+    @epochs.setter
+    def epochs(self, value: int) -> None:
+        self._epochs = value
+        self._local.epochs = value
+
+    def __getstate__(self) -> dict:
+        return {"classes": self.classes, "_epochs": self.epochs}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._local = threading.local()
 
 
 class PartialFitProxy(FitProxy):
@@ -139,16 +164,22 @@ class PartialFitProxy(FitProxy):
         trains every fit from scratch.
     """
 
-    _fields = (*FitProxy._fields, "budget")
+    _fields = (*FitProxy._fields, "budget", "epochs")
 
     def __init__(
-        self, estimator: Any, budget: EpochBudget, store: ModelStore | None
+        self,
+        estimator: Any,
+        budget: EpochBudget,
+        store: ModelStore | None,
+        epochs: int | None = None,
     ) -> None:
         super().__init__(estimator, store)
         self.budget = budget
+        # A clone's epochs: those of its rung when it was cloned.
+        self.epochs = epochs
 
     def _wrap(self, estimator: Any) -> PartialFitProxy:
-        return PartialFitProxy(estimator, self.budget, self.store)
+        return PartialFitProxy(estimator, self.budget, self.store, self.budget.epochs)
 
     def _epochs(
         self, model: Any, X: Any, y: Any, n: int, fit_params: dict, fresh: bool
@@ -176,7 +207,7 @@ class PartialFitProxy(FitProxy):
 
     def fit(self, X: Any, y: Any = None, **fit_params: Any) -> PartialFitProxy:
         """Train for the rung's epochs, continuing this candidate's saved model."""
-        epochs = self.budget.epochs
+        epochs = self.budget.epochs if self.epochs is None else self.epochs
         store = self.store
         if store is None or not store.active:
             self._epochs(self.estimator, X, y, epochs, fit_params, fresh=True)
@@ -192,6 +223,6 @@ class PartialFitProxy(FitProxy):
             self.estimator = model
         else:
             self._epochs(self.estimator, X, y, epochs, fit_params, fresh=True)
-        if store.saving:
+        if store.saves(epochs):
             store.save(key, epochs, self.estimator)
         return self

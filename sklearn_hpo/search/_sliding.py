@@ -26,7 +26,7 @@ from sklearn_hpo.optimizers import BaseOptimizer
 from sklearn_hpo.search._results import ask_new, warn_exhausted
 from sklearn_hpo.utils._compat import end_loky_workers, has_callbacks
 
-__all__ = ["run_sliding"]
+__all__ = ["end_running_fits", "first_error", "run_sliding", "wants_threads"]
 
 
 @dataclass
@@ -60,20 +60,28 @@ def run_sliding(
         per-call tasks are opened in order) or a joblib backend chosen by
         the user.
     """
-    # With error_score="raise" the first failing fit ends the search; older
-    # joblib releases then tear down the worker pool under the other threads'
-    # calls, so those searches keep synchronous rounds.
-    concurrent = (
-        effective_n_jobs(search.n_jobs) > 1
-        and not has_callbacks(search)
-        and not (isinstance(search.error_score, str) and search.error_score == "raise")
-    )
-    if concurrent:
+    if wants_threads(search):
         with evaluation.concurrent() as possible:
             if possible:
                 _run_threads(search, optimizer, initial, evaluation)
                 return
     _run_window_rounds(search, optimizer, initial, evaluation)
+
+
+def wants_threads(search: Any) -> bool:
+    """Whether ``search`` may evaluate candidates from several threads.
+
+    It needs more than one joblib worker, no scikit-learn callbacks (their
+    per-call tasks are opened in order) and an ``error_score`` other than
+    "raise": the first failing fit then ends the search, and older joblib
+    releases tear down the worker pool under the other threads' calls. The
+    evaluation must allow it too (:meth:`Evaluation.concurrent`).
+    """
+    return (
+        effective_n_jobs(search.n_jobs) > 1
+        and not has_callbacks(search)
+        and not (isinstance(search.error_score, str) and search.error_score == "raise")
+    )
 
 
 @dataclass
@@ -202,17 +210,24 @@ def _run_threads(
         # fail too, with errors that only say so.
         executor.shutdown(wait=True)
         if errors:
-            raise min(errors, key=_error_rank)[2] from None
+            raise first_error(errors) from None
         raise
     except BaseException:  # KeyboardInterrupt: end the running fits
         running = [s.future for s in out if s.future is not None]
         executor.shutdown(wait=False, cancel_futures=True)
-        _end_running_fits([f for f in running if not f.cancelled()])
+        end_running_fits([f for f in running if not f.cancelled()])
         raise
     executor.shutdown(wait=True)
 
 
-def _end_running_fits(running: list[Future], grace: float = 2.0) -> None:
+def first_error(errors: list[tuple[float, int, BaseException]]) -> BaseException:
+    """The error to raise of those of several threads' calls ``(time, index,
+    error)``: the first that is not about the worker pool the first one
+    aborted."""
+    return min(errors, key=_error_rank)[2]
+
+
+def end_running_fits(running: list[Future], grace: float = 2.0) -> None:
     """End the fits of the candidates still out after a KeyboardInterrupt.
 
     A KeyboardInterrupt reaches only the main thread: the other threads'

@@ -314,12 +314,20 @@ class ModelStore:
             self._lock = _lock_directory(self.directory)
         self.active = True  # False after the search: the refit never warm-starts
         self.saving = True  # False in a bracket's last rung: nothing continues
+        # The asynchronous scheduler's highest resource (nothing continues
+        # from it); None saves whatever ``saving`` allows.
+        self.final_resource: int | None = None
         self._models: dict[tuple[str, ...], tuple[int, Any]] = {}
 
     def __getstate__(self) -> dict:
         # Shipped to a worker: the in-memory models stay in the driver, and
         # the lock is the driver's own.
         return {**self.__dict__, "_models": {}, "_lock": None}
+
+    def saves(self, resource: int) -> bool:
+        """Whether a model fitted with ``resource`` is kept for a continuation."""
+        final = self.final_resource
+        return self.saving and (final is None or resource < final)
 
     def _path(self, key: tuple[str, ...]) -> str:
         return os.path.join(self.directory, "-".join(key) + ".joblib")
@@ -505,12 +513,12 @@ class WarmStartProxy(FitProxy):
             and saved[0] < resource
             and self._continue(saved, X, y, fit_params, name, resource)
         ):
-            if self.store.saving:
+            if self.store.saves(resource):
                 with reusing_bins(owner):  # records what it binned
                     self.estimator.fit(X, y, **fit_params)
             else:
                 self.estimator.fit(X, y, **fit_params)
-        if self.store.saving:
+        if self.store.saves(resource):
             self.store.save(key, resource, self.estimator)
         return self
 

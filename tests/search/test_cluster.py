@@ -80,9 +80,11 @@ def _search(name, marks=None, n_jobs=-1):
         return sklearn_hpo.TPESearchCV(
             estimator, space, n_iter=12, n_initial_points=4, n_points=2, **common
         )
+    # scheduler="auto" is "sync" on dask (a backend the user chose) but
+    # "async" on loky with n_jobs=-1: the comparison needs one scheduler.
     return sklearn_hpo.HyperbandSearchCV(
         estimator, space, resource="units", min_resources=1, max_resources=9,
-        factor=3, **common,
+        factor=3, scheduler="sync", **common,
     )  # fmt: skip
 
 

@@ -50,11 +50,15 @@ def _fast(cls, **params):
     return {**{k: v for k, v in FAST.items() if k in names}, **params}
 
 
-# Every strategy of the registry, and BayesSearchCV's option for the optimizer
-# of another strategy.
+# Every strategy of the registry, BayesSearchCV's option for the optimizer of
+# another strategy, and Hyperband's asynchronous scheduler.
 SEARCHES = [
     (getattr(sklearn_hpo, s.search), dict(s.params)) for s in STRATEGIES
-] + [(BayesSearchCV, {"optimizer": "tpe"})]
+] + [
+    (BayesSearchCV, {"optimizer": "tpe"}),
+    # The asynchronous scheduler (one worker here: deterministic).
+    (sklearn_hpo.HyperbandSearchCV, {"scheduler": "async"}),
+]
 
 ESTIMATORS = [
     (LogisticRegression(), {"C": Real(1e-2, 1e2, log=True)}),

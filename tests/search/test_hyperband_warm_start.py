@@ -200,7 +200,11 @@ def test_warm_start_in_a_pipeline_and_with_process_workers(monkeypatch, tmp_path
     space = {"randomforestclassifier__max_depth": Integer(1, 20)}
     resource = "randomforestclassifier__n_estimators"
     cold = _search(pipe, resource, False, space=space).fit(X, y)
-    warm = _search(pipe, resource, "auto", space=space, n_jobs=2).fit(X, y)
+    # The synchronous scheduler promotes the same candidates whatever
+    # n_jobs is (the asynchronous one: tests/search/test_asha.py).
+    warm = _search(
+        pipe, resource, "auto", space=space, n_jobs=2, scheduler="sync"
+    ).fit(X, y)
     np.testing.assert_array_equal(
         cold.cv_results_["mean_test_score"], warm.cv_results_["mean_test_score"]
     )
