@@ -69,7 +69,7 @@ class TPEOptimizer(BaseOptimizer):
         original TPE.
     prior_weight : float, default=1.0
         Weight of the uniform prior component of each estimator (each
-        observation weighs 1). Larger values explore more.
+        observation weighs at most 1). Larger values explore more.
     min_bandwidth : float, default=0.01
         Smallest kernel width of continuous columns in the unit interval.
         Integer columns never go below the width of one value's cell.
