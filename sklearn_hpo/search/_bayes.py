@@ -159,8 +159,23 @@ class TPESearchCV(BaseSequentialSearchCV):
 
     Notes
     -----
-    Bergstra, Bardenet, Bengio and Kegl, "Algorithms for Hyper-Parameter
-    Optimization", NeurIPS 2011.
+    The defaults are TPE's robust ones (Watanabe, 2023), as in Optuna's
+    TPESampler: 10 random candidates, then a good group of
+    ``min(ceil(0.1 n), 25)`` of the ``n`` scored candidates, 24 draws from
+    the good density per proposal, a uniform prior component of weight 1,
+    older bad candidates down-weighted, integers modelled value by value and
+    categorical kernels whose smoothing fades as a group grows. The kernels
+    are multivariate (parameters modelled jointly), which helps when
+    parameters interact (Falkner et al., 2018; Watanabe, 2023); pass
+    ``optimizer_kwargs={{"multivariate": False}}`` for the original
+    independent TPE. See :class:`~sklearn_hpo.optimizers.TPEOptimizer`.
+
+    References: Bergstra, Bardenet, Bengio and Kegl, "Algorithms for
+    Hyper-Parameter Optimization", NeurIPS 2011. Falkner, Klein and Hutter,
+    "BOHB: robust and efficient hyperparameter optimization at scale", ICML
+    2018. Watanabe, "Tree-structured Parzen estimator: understanding its
+    algorithm components and their roles for better empirical performance",
+    arXiv:2304.11127, 2023.
 
     Examples
     --------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import stats
 from scipy.integrate import trapezoid
 
 from sklearn_hpo.optimizers import RandomOptimizer
@@ -109,6 +110,82 @@ def test_bandwidth_shrinks_with_more_clustered_observations():
     assert many.sigma[0] < few.sigma[0] <= 1.0
     floored = ParzenEstimator(np.full((500, 1), 0.3), [None], [0.05])
     assert floored.sigma[0] == pytest.approx(0.05)
+
+
+@pytest.mark.parametrize("spread", [0.02, 0.3])
+def test_integer_kernels_give_each_value_the_mass_of_its_cell(spread):
+    # Integer(1, 10): ten cells of width 0.1. The density is flat inside a
+    # cell (only the value matters, not where in its cell a point fell) and
+    # the ten masses sum to one, for kernels narrower than two cells (exact
+    # masses) and wider ones (the density at the cell's centre).
+    m = 10
+    X = 0.7 + spread * np.array([[-1.0], [0.0], [1.0]])
+    pe = ParzenEstimator(X, [None], [1.0 / m], n_cells=[m])
+    assert (pe.sigma[0] * m < 2.0) == (spread < 0.1)
+    inside = np.array([[0.41], [0.45], [0.49]])
+    dens = np.exp(pe.log_pdf(inside))
+    np.testing.assert_allclose(dens, dens[0])
+    centres = (np.arange(m) + 0.5) / m
+    total = np.sum(np.exp(pe.log_pdf(centres[:, None])) / m)
+    assert total == pytest.approx(1.0, rel=1e-9 if spread < 0.1 else 1e-2)
+    # Without cells (a real column) the density varies inside the cell.
+    real = ParzenEstimator(X, [None], [1.0 / m])
+    assert np.ptp(real.log_pdf(inside)) > 1e-3
+
+
+def test_optimizer_models_integer_columns_by_cells():
+    assert TPEOptimizer(MIXED)._cells == [None, None, 64, None]
+    # A discrete scipy.stats distribution's cells follow its probabilities,
+    # not equal widths: it stays continuous.
+    assert TPEOptimizer({"k": stats.randint(0, 5)})._cells == [None]
+
+
+def test_categorical_smoothing_fades_with_more_observations():
+    # Each kernel adds prior_weight / (n + 1) to every category: a lone
+    # observation is smoothed a lot, one among many little.
+    k = 4
+    centre = np.array([[1.5 / k]])
+    few = ParzenEstimator(np.repeat(centre, 1, axis=0), [k], [0.0])
+    many = ParzenEstimator(np.repeat(centre, 30, axis=0), [k], [0.0])
+    p_few = np.exp(few.log_pdf(np.array([[0.5 / k]])))[0]
+    p_many = np.exp(many.log_pdf(np.array([[0.5 / k]])))[0]
+    assert p_many < p_few / 5
+    # The kernel itself: observed category 1 + a, others a, over 1 + k a.
+    a = 1.0 / 2
+    assert few._off[0] == pytest.approx((k - 1) * a / (1 + k * a))
+
+
+def test_observation_weights_shape_the_mixture():
+    X = np.array([[0.1], [0.12], [0.88], [0.9]])
+    pe = ParzenEstimator(X, [None], [0.01], weights=np.array([1.0, 1.0, 3.0, 3.0]))
+    np.testing.assert_allclose(pe.weights, [1 / 9, 1 / 9, 3 / 9, 3 / 9, 1 / 9])
+    right = np.mean(pe.sample(4000, np.random.default_rng(0)) > 0.5)
+    even = ParzenEstimator(X, [None], [0.01]).sample(4000, np.random.default_rng(0))
+    assert right > np.mean(even > 0.5) + 0.1
+
+
+def test_recency_weights_of_the_bad_group():
+    assert _optimizer._recency_weights(25) is None
+    w = _optimizer._recency_weights(40)
+    assert len(w) == 40 and w[0] == pytest.approx(1 / 40)
+    assert np.all(np.diff(w) >= 0) and np.all(w[-25:] == 1.0)
+
+
+def test_only_the_bad_group_is_weighted_by_recency(monkeypatch):
+    seen = []
+
+    class Recording(_optimizer.ParzenEstimator):
+        def __init__(self, X, *args, weights=None, **kwargs):
+            seen.append((len(X), weights))
+            super().__init__(X, *args, weights=weights, **kwargs)
+
+    monkeypatch.setattr(_optimizer, "ParzenEstimator", Recording)
+    opt = TPEOptimizer({"x": Real(0.0, 1.0)}, n_initial_points=5, random_state=0)
+    run(opt, lambda c: -abs(c["x"] - 0.3), 40)
+    good, bad = seen[-2], seen[-1]
+    assert good[1] is None
+    assert bad[0] == 39 - default_gamma(39) and len(bad[1]) == bad[0]
+    assert bad[1][0] < 0.1
 
 
 # ------------------------------------------------------------------- split

@@ -5,10 +5,12 @@ group ``l(x)`` or "bad" group ``g(x)``) over a set of unit-cube columns. It is a
 mixture of one kernel per observation plus one prior component:
 
 - continuous (real and integer) columns use Gaussian kernels truncated to
-  ``[0, 1]``, so no mass leaks outside the search space;
+  ``[0, 1]``, so no mass leaks outside the search space; on an integer column
+  each value gets the kernel's mass over its cell of the unit interval, so
+  the density is that of the values, not of where in a cell a point falls;
 - categorical columns use Aitchison-Aitken kernels (Aitchison and Aitken,
   1976): the observed category keeps probability ``1 - lambda`` and the others
-  share ``lambda`` equally;
+  share ``lambda`` equally, with ``lambda`` shrinking as the group grows;
 - the prior component is uniform on the unit cube, i.e. it is the search
   space's own prior (log-uniform for ``log=True``, the distribution itself for
   ``scipy.stats`` dimensions), as in Bergstra et al. (2011).
@@ -34,9 +36,6 @@ _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 _SCOTT = 1.059
 # Variance of the uniform prior on [0, 1].
 _PRIOR_VAR = 1.0 / 12.0
-# Mass an Aitchison-Aitken kernel moves off the observed category, as a fraction
-# of the (k - 1) / k it would move to become uniform.
-_CAT_SMOOTHING = 0.2
 
 
 class ParzenEstimator:
@@ -53,9 +52,15 @@ class ParzenEstimator:
     min_bandwidth : sequence of float
         Per column: the smallest kernel width (ignored for categorical columns).
     prior_weight : float, default=1.0
-        Weight of the uniform prior component (each observation weighs 1).
+        Weight of the uniform prior component.
     multivariate : bool, default=True
         Product kernels (joint density) or independent one-dimensional mixtures.
+    weights : array-like of shape (n_observations,), default=None
+        Weight of each observation's kernel; None weighs each 1.
+    n_cells : sequence of int or None, default=None
+        Per column: the number of values of an integer column (its cells of
+        equal width in the unit interval), or None for a real or categorical
+        column.
 
     Notes
     -----
@@ -67,6 +72,11 @@ class ParzenEstimator:
     (a single good observation still gets a broad kernel) and lets them narrow
     as observations accumulate; ``min_bandwidth`` stops them collapsing, as the
     minimum bandwidth factor of Watanabe (2023).
+
+    Each categorical kernel adds ``prior_weight / (n + 1)`` to every category
+    before normalising (Optuna's TPESampler does the same): a lone good
+    observation of a category does not rule the others out, while a category
+    seen many times is trusted.
     """
 
     def __init__(
@@ -77,6 +87,8 @@ class ParzenEstimator:
         *,
         prior_weight: float = 1.0,
         multivariate: bool = True,
+        weights: np.ndarray | None = None,
+        n_cells: Sequence[int | None] | None = None,
     ) -> None:
         X = np.asarray(X, dtype=float).reshape(-1, len(n_choices))
         n = len(X)
@@ -86,8 +98,10 @@ class ParzenEstimator:
         self._num = np.array([k is None for k in n_choices], dtype=bool)
         self._num_idx = np.flatnonzero(self._num)
         self._cat_idx = np.flatnonzero(~self._num)
+        pw = float(prior_weight)
         # Mixture weights: one per observation, then the prior (last).
-        w = np.append(np.ones(n), float(prior_weight))
+        w_obs = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+        w = np.append(w_obs, pw)
         self.weights = w / w.sum()
         self._log_w = np.log(np.maximum(self.weights, 1e-300))
 
@@ -95,7 +109,6 @@ class ParzenEstimator:
         mu = X[:, self._num_idx]
         p = len(self._num_idx)
         if p and n:
-            pw = float(prior_weight)
             mean = (mu.sum(axis=0) + 0.5 * pw) / (n + pw)
             var = (((mu - mean) ** 2).sum(axis=0)
                    + pw * (_PRIOR_VAR + (0.5 - mean) ** 2)) / (n + pw)
@@ -111,12 +124,23 @@ class ParzenEstimator:
         self._log_z = np.log(
             np.maximum(ndtr((1.0 - mu) / sigma) - ndtr(-mu / sigma), 1e-300)
         )
+        cells = [None] * self.n_columns if n_cells is None else list(n_cells)
+        # Per continuous column: its number of cells, 0 for a real column.
+        self._cells = np.array([cells[j] or 0 for j in self._num_idx], dtype=float)
+        self._disc = np.flatnonzero(self._cells > 0)
+        # Integer columns whose kernels are narrower than two cells: their
+        # cell masses are computed exactly (see _log_kernels).
+        self._narrow = self._disc[
+            self.sigma[self._disc] * self._cells[self._disc] < 2.0
+        ]
 
-        # Categorical columns: Aitchison-Aitken kernels.
+        # Categorical columns: Aitchison-Aitken kernels whose smoothing fades
+        # as the group grows (each kernel: 1 + a on its category, a on each).
         k = np.array([n_choices[j] for j in self._cat_idx], dtype=np.int64)
         self.n_choices = k
         self.cat = _category(X[:, self._cat_idx], k) if len(k) else np.empty((n, 0))
-        off = _CAT_SMOOTHING * (k - 1) / np.maximum(k, 1)
+        a = pw / (n + 1.0)
+        off = (k - 1) * a / (1.0 + k * a)
         self._log_on = np.log1p(-off)
         self._log_off = np.where(k > 1, np.log(np.maximum(off, 1e-300))
                                  - np.log(np.maximum(k - 1, 1)), 0.0)
@@ -132,11 +156,32 @@ class ParzenEstimator:
         n = self.n_observations
         out = np.empty((m, n + 1, self.n_columns))
         if len(self._num_idx):
-            x = X[:, self._num_idx][:, None, :]
+            x = X[:, self._num_idx]
+            if len(self._disc):
+                # An integer's kernel value is its cell's mass (as a density:
+                # times the number of cells), wherever in the cell x lies; a
+                # kernel at least two cells wide gets it, within 1%, as its
+                # density at the cell's centre.
+                c = self._cells[self._disc]
+                cell = np.floor(np.clip(x[:, self._disc], 0.0, 1.0 - 1e-12) * c)
+                x = x.copy()
+                x[:, self._disc] = (cell + 0.5) / c
+            x = x[:, None, :]
             z = (x - self.mu[None]) / self.sigma
-            out[:, :n][..., self._num_idx] = (
-                -0.5 * z * z - np.log(self.sigma) - _LOG_SQRT_2PI - self._log_z
-            )
+            dens = -0.5 * z * z - np.log(self.sigma) - _LOG_SQRT_2PI - self._log_z
+            d = self._narrow
+            if len(d):
+                c = self._cells[d]
+                mu, sig = self.mu[:, d][None], self.sigma[d]
+                za = (x[..., d] - 0.5 / c - mu) / sig
+                zb = za + 1.0 / (c * sig)
+                # In the upper tail, the mirrored difference keeps precision.
+                upper = za > 0.0
+                mass = ndtr(np.where(upper, -za, zb)) - ndtr(np.where(upper, -zb, za))
+                dens[..., d] = (
+                    np.log(np.maximum(mass, 1e-300)) + np.log(c) - self._log_z[:, d]
+                )
+            out[:, :n][..., self._num_idx] = dens
             out[:, n][:, self._num_idx] = 0.0
         if len(self._cat_idx):
             c = _category(X[:, self._cat_idx], self.n_choices)[:, None, :]
