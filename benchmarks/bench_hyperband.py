@@ -70,6 +70,8 @@ _WARM_PAIRS = (
 OURS = (
     "hyperband_random",
     "hyperband_tpe",
+    "hyperband_random_adaptive",
+    "hyperband_tpe_adaptive",
     "sh_random",
     "sh_random_f2",
     "sh_random_81_exhaust",
@@ -188,6 +190,15 @@ def _methods(task: dict, seed: int, n_jobs: int) -> dict[str, Callable[[], Any]]
         "sh_random": lambda: SuccessiveHalvingSearchCV(
             est, space, resource=resource, **lo_hi, **common
         ),
+        # Fidelity-aware: brackets and the model trust small resources only
+        # as far as their rank agreement with the next one goes.
+        "hyperband_random_adaptive": lambda: HyperbandSearchCV(
+            est, space, resource=resource, fidelity="adaptive", **lo_hi, **common
+        ),
+        "hyperband_tpe_adaptive": lambda: HyperbandSearchCV(
+            est, space, resource=resource, sampler="tpe", fidelity="adaptive",
+            **lo_hi, **common,
+        ),  # fmt: skip
     }
     if resource == "n_samples":
         # Both libraries with 81 candidates and min_resources="exhaust": the
@@ -286,6 +297,7 @@ def run(args: argparse.Namespace) -> list[dict]:
                     test_score=float(search.score(X_te, y_te)),
                     n_rows=len(search.cv_results_["params"]),
                     warm_bound=warm_bound(search),
+                    brackets=[len(b.rungs) for b in getattr(search, "brackets_", ())],
                 )
                 print(json.dumps(row), flush=True)
                 rows.append(row)

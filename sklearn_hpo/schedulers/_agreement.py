@@ -11,12 +11,14 @@ Measurements", AAAI 2021) weights its per-resource surrogates by it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 from scipy.stats import rankdata
 
-__all__ = ["RungAgreement", "rank_correlation"]
+from sklearn_hpo.schedulers._plans import Bracket, Rung
+
+__all__ = ["RungAgreement", "chain_agreement", "rank_correlation", "trusted_bracket"]
 
 # Fewer pairs leave the correlation undefined (two points always agree).
 MIN_PAIRS = 3
@@ -95,3 +97,73 @@ class RungAgreement:
             rho, n = self.correlation(*key)
             out[key] = {"correlation": rho, "n_pairs": n}
         return out
+
+
+def chain_agreement(bracket: Bracket, agreement: RungAgreement) -> float:
+    """The lowest rank agreement along ``bracket``'s rungs (NaN if none known).
+
+    A bracket promotes on its first rung's ranking, then on the next one's,
+    and so on: its choice is only as good as its worst transition.
+    Transitions with too few pairs so far say nothing and are skipped.
+    """
+    values = [
+        agreement.correlation(low.n_resources, high.n_resources)[0]
+        for low, high in zip(bracket.rungs, bracket.rungs[1:])
+    ]
+    known = [v for v in values if not np.isnan(v)]
+    return min(known) if known else float("nan")
+
+
+def trusted_bracket(
+    bracket: Bracket,
+    templates: Sequence[Bracket],
+    agreement: RungAgreement,
+    min_agreement: float,
+) -> Bracket:
+    """``bracket``, or a less aggressive one if its rungs rank unlike the next.
+
+    While the lowest known agreement along the bracket's rungs
+    (:func:`chain_agreement`) is below ``min_agreement``, the bracket is
+    replaced by the template with one rung fewer: it starts ``factor``
+    times higher with fewer candidates, for about the same budget (as
+    Hyperband's brackets are planned). The bracket with a single rung (all
+    candidates at the largest resource) trusts no small resource and is
+    never replaced.
+
+    Parameters
+    ----------
+    bracket : Bracket
+        The planned bracket.
+    templates : sequence of Bracket
+        One Hyperband iteration (:func:`hyperband_plan` with ``n_brackets=None``):
+        the bracket of each number of rungs.
+    agreement : RungAgreement
+        The pairs recorded so far.
+    min_agreement : float
+        Lowest rank correlation a transition may have for the bracket to be
+        run as planned.
+
+    Returns
+    -------
+    Bracket
+        With ``bracket``'s index.
+    """
+    by_rungs = {len(t.rungs): t for t in templates}
+    current = bracket
+    while len(current.rungs) > 1:
+        rho = chain_agreement(current, agreement)
+        if np.isnan(rho) or rho >= min_agreement:
+            break
+        easier = by_rungs.get(len(current.rungs) - 1)
+        if easier is None:
+            break
+        current = easier
+    if current is bracket:
+        return bracket
+    return Bracket(
+        bracket.bracket,
+        tuple(
+            Rung(bracket.bracket, r.rung, r.n_candidates, r.n_resources)
+            for r in current.rungs
+        ),
+    )

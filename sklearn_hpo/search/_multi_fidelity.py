@@ -61,6 +61,10 @@ class BaseMultiFidelitySearchCV(EvaluatedSearchMixin, BaseSearchCV):
     def _make_sampler(self, space: Any, rng: np.random.RandomState) -> BracketSampler:
         return BracketSampler(space, "random", rng)
 
+    def _next_bracket(self, planned: Bracket, evaluation: Evaluation) -> Bracket:
+        """The bracket to run next, given what the earlier ones measured."""
+        return planned
+
     def _first_resources(self, min_resources: int, max_resources: int) -> int:
         """``min_resources_`` from the resolved range (``"exhaust"`` hook)."""
         return min_resources
@@ -170,6 +174,7 @@ class BaseMultiFidelitySearchCV(EvaluatedSearchMixin, BaseSearchCV):
             executed: list[Bracket] = []
             try:
                 for planned in plan:
+                    planned = self._next_bracket(planned, evaluation)
                     configs = sampler.propose(planned.n_candidates)
                     if not configs:
                         break

@@ -154,3 +154,74 @@ def test_successive_halving_has_it_too_and_multimetric_uses_refit():
     # between 3 and 9 reverses the ranking there.
     assert sh.rung_agreement_[(1, 3)]["correlation"] == 1.0
     assert sh.rung_agreement_[(3, 9)]["correlation"] == -1.0
+
+
+# ------------------------------------------------------- fidelity="adaptive"
+
+
+def _rungs(search):
+    return [[(r.n_candidates, r.n_resources) for r in b.rungs] for b in search.brackets_]
+
+
+PLAN_1_27 = [
+    [(27, 1), (9, 3), (3, 9), (1, 27)],
+    [(12, 3), (4, 9), (1, 27)],
+    [(6, 9), (2, 27)],
+    [(4, 27)],
+]
+
+
+def test_adaptive_moves_budget_to_less_aggressive_brackets_when_rungs_disagree():
+    # The ranking reverses between 3 and 9: after the first bracket,
+    # rho(3, 9) = -1 (3 pairs), so the bracket that starts at 3 is replaced by
+    # the one that starts at 9; rho(9, 27) is unknown (1 pair), then +1.
+    fixed = _hyperband(crossing=5.0).fit(XZ)
+    assert _rungs(fixed) == PLAN_1_27
+    adaptive = _hyperband(crossing=5.0, fidelity="adaptive").fit(XZ)
+    assert _rungs(adaptive) == [PLAN_1_27[0], PLAN_1_27[2], PLAN_1_27[2], PLAN_1_27[3]]
+    assert [b.bracket for b in adaptive.brackets_] == [0, 1, 2, 3]
+    assert all(r.bracket == 1 for r in adaptive.brackets_[1].rungs)
+    assert adaptive.plan_ == fixed.plan_  # the plan is kept, as planned
+    assert adaptive.rung_agreement_[(3, 9)] == {"correlation": -1.0, "n_pairs": 3}
+    assert adaptive.rung_agreement_[(9, 27)] == {"correlation": 1.0, "n_pairs": 5}
+    res = adaptive.cv_results_
+    first = np.asarray(res["bracket"])[np.asarray(res["iter"]) == 0]
+    assert np.bincount(first).tolist() == [27, 6, 6, 4]
+    assert adaptive.best_params_["budget"] == 27
+
+
+def test_adaptive_runs_the_plan_when_rungs_agree_or_the_bar_is_low():
+    for search in (
+        _hyperband(crossing=0.0, fidelity="adaptive"),
+        _hyperband(crossing=5.0, fidelity="adaptive", min_agreement=-1.0),
+    ):
+        assert _rungs(search.fit(XZ)) == PLAN_1_27
+
+
+def test_a_disagreeing_budget_gets_no_model():
+    from sklearn_hpo.optimizers._bracket import BracketSampler
+    from sklearn_hpo.schedulers._agreement import RungAgreement
+    from sklearn_hpo.space import as_search_space
+
+    space = as_search_space(SPACE)
+    agreement = RungAgreement()
+    samplers = [
+        BracketSampler(
+            space, "tpe", np.random.RandomState(0), min_points_in_model=4, **kw
+        )
+        for kw in ({}, {"agreement": agreement})
+    ]
+    x = np.linspace(0, 1, 6)
+    for sampler in samplers:
+        sampler.record([{"x": v} for v in x], x, 3)
+        sampler.record([{"x": v} for v in x[:2]], x[:2], 9)
+    # Budget 3 has enough points, budget 9 too few.
+    assert [s.model_budget() for s in samplers] == [3, 3]  # rho(3, 9) unknown
+    agreement.add(3, 9, [3, 2, 1], [1, 2, 3])
+    assert [s.model_budget() for s in samplers] == [3, None]
+    agreement.add(3, 9, [0, 0, 0, 0, 0, 0, 0], [1, 2, 3, 4, 5, 6, 7])
+    # Ties at 3: the reversal weighs less, still below 0.5.
+    assert samplers[1].model_budget() is None
+    samplers[1].agreement = RungAgreement()
+    samplers[1].agreement.add(3, 9, [1, 2, 3], [1, 2, 3])
+    assert samplers[1].model_budget() == 3
