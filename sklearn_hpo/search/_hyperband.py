@@ -126,6 +126,13 @@ class HyperbandSearchCV(BaseMultiFidelitySearchCV):
     :func:`~sklearn_hpo.schedulers.hyperband_plan`; brackets run most
     exploratory first, and every bracket ends at ``max_resources_``.
 
+    ``rung_agreement_`` and ``fidelity="adaptive"`` follow Li et al.,
+    "MFES-HB: Efficient Hyperband with Multi-Fidelity Quality Measurements",
+    AAAI 2021, which weighs what each resource says by the rank correlation
+    of its results with those of the largest resource; here the correlation
+    between consecutive resources decides which brackets run and which
+    resource a model is fit on.
+
     {warm_start_notes}
 
     Examples

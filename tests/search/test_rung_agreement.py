@@ -160,7 +160,9 @@ def test_successive_halving_has_it_too_and_multimetric_uses_refit():
 
 
 def _rungs(search):
-    return [[(r.n_candidates, r.n_resources) for r in b.rungs] for b in search.brackets_]
+    return [
+        [(r.n_candidates, r.n_resources) for r in b.rungs] for b in search.brackets_
+    ]
 
 
 PLAN_1_27 = [
