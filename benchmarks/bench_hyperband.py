@@ -297,7 +297,15 @@ def run(args: argparse.Namespace) -> list[dict]:
                     test_score=float(search.score(X_te, y_te)),
                     n_rows=len(search.cv_results_["params"]),
                     warm_bound=warm_bound(search),
+                    # Rungs of each bracket run, and what the search measured of
+                    # its rungs: [low, high, rank correlation, pairs].
                     brackets=[len(b.rungs) for b in getattr(search, "brackets_", ())],
+                    rung_agreement=[
+                        [low, high, round(v["correlation"], 3), v["n_pairs"]]
+                        for (low, high), v in getattr(
+                            search, "rung_agreement_", {}
+                        ).items()
+                    ],
                 )
                 print(json.dumps(row), flush=True)
                 rows.append(row)

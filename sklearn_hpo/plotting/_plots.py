@@ -123,8 +123,8 @@ def plot_convergence(
 def plot_rungs(search: Any, *, metric: str | None = None, ax: Any = None) -> Any:
     """Each candidate's score at every rung it reached, one colour per bracket.
 
-    Each transition between consecutive resources is labelled, at the top of
-    the axes, with the rank agreement of the two rungs: Spearman's
+    Each transition between consecutive resources is labelled, above the
+    axes, with the rank agreement of the two rungs: Spearman's
     correlation ``rho`` between the scores at both resources of the
     candidates promoted from the first, pooled over brackets, and their
     number ``n`` (the ``rung_agreement_`` of HyperbandSearchCV and
@@ -214,8 +214,8 @@ def _label_agreement(ax: Any, agreement: RungAgreement) -> None:
         rho = value["correlation"]
         text = "n/a" if np.isnan(rho) else f"{rho:.2f}"
         ax.text(
-            x, 0.98, f"rho={text}\nn={value['n_pairs']}",
-            transform=ax.get_xaxis_transform(), ha="center", va="top",
+            x, 1.01, f"rho={text}\nn={value['n_pairs']}",
+            transform=ax.get_xaxis_transform(), ha="center", va="bottom",
             fontsize="small", color="0.3", gid="rung_agreement",
         )  # fmt: skip
 
