@@ -48,6 +48,8 @@ class BracketSampler:
         bracket is sampled at random instead.
     min_agreement : float, default=0.5
         See ``agreement``.
+    decision_pairs : int, default=5
+        Pairs a correlation needs to be acted on (fewer: trusted).
 
     Attributes
     ----------
@@ -69,6 +71,7 @@ class BracketSampler:
         random_fraction: float = 1 / 3,
         agreement: Any = None,
         min_agreement: float = 0.5,
+        decision_pairs: int = 5,
     ) -> None:
         self.space = space
         self.sampler = sampler
@@ -79,6 +82,7 @@ class BracketSampler:
         self.random_fraction = random_fraction
         self.agreement = agreement
         self.min_agreement = min_agreement
+        self.decision_pairs = decision_pairs
         self.configs: list[dict] = []
         self.scores: list[float] = []
         self.budgets: list[int] = []
@@ -102,8 +106,9 @@ class BracketSampler:
         for i, b in enumerate(levels):
             if np.sum(np.isfinite(scores[budgets == b])) >= self.min_points:
                 if self.agreement is not None and i > 0:
-                    rho, _ = self.agreement.correlation(b, levels[i - 1])
-                    if rho < self.min_agreement:  # False for NaN: unknown
+                    rho, n = self.agreement.correlation(b, levels[i - 1])
+                    # Too few pairs, or NaN (False below): unknown, trusted.
+                    if n >= self.decision_pairs and rho < self.min_agreement:
                         return None
                 return b
         return None

@@ -22,6 +22,9 @@ __all__ = ["RungAgreement", "chain_agreement", "rank_correlation", "trusted_brac
 
 # Fewer pairs leave the correlation undefined (two points always agree).
 MIN_PAIRS = 3
+# Fewer pairs are not acted on: Spearman's correlation of 3 or 4 pairs takes
+# a few coarse values, and is often negative for resources that agree well.
+DECISION_PAIRS = 5
 
 
 def rank_correlation(x: Any, y: Any) -> tuple[float, int]:
@@ -104,13 +107,14 @@ def chain_agreement(bracket: Bracket, agreement: RungAgreement) -> float:
 
     A bracket promotes on its first rung's ranking, then on the next one's,
     and so on: its choice is only as good as its worst transition.
-    Transitions with too few pairs so far say nothing and are skipped.
+    Transitions with fewer than 5 pairs so far (or an undefined
+    correlation) say nothing and are skipped.
     """
-    values = [
-        agreement.correlation(low.n_resources, high.n_resources)[0]
-        for low, high in zip(bracket.rungs, bracket.rungs[1:])
-    ]
-    known = [v for v in values if not np.isnan(v)]
+    known = []
+    for low, high in zip(bracket.rungs, bracket.rungs[1:]):
+        rho, n = agreement.correlation(low.n_resources, high.n_resources)
+        if n >= DECISION_PAIRS and not np.isnan(rho):
+            known.append(rho)
     return min(known) if known else float("nan")
 
 

@@ -78,12 +78,12 @@ _MIN_RESOURCES = next(p for p in MULTI_FIDELITY_PARAMS if p.name == "min_resourc
         "adaptive" trusts a small resource only as far as its ranking of the
         candidates agreed with the next resource's so far
         (``rung_agreement_``): before each bracket, while some transition
-        along its rungs has a rank correlation below ``min_agreement``, the
-        bracket is replaced by the less aggressive one of the plan (one
-        rung fewer, starting ``factor`` times higher, about the same
-        budget); and a model-based ``sampler`` is not fit on a resource
-        whose ranking disagreed with the next larger one's (those brackets
-        are sampled at random).
+        along its rungs has, from at least 5 pairs, a rank correlation below
+        ``min_agreement``, the bracket is replaced by the less aggressive one
+        of the plan (one rung fewer, starting ``factor`` times higher, about
+        the same budget); and a model-based ``sampler`` is not fit on a
+        resource whose ranking disagreed with the next larger one's (those
+        brackets are sampled at random).
         """,
     ),
     Param(

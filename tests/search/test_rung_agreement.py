@@ -41,10 +41,11 @@ XZ = np.zeros((8, 1))
 SPACE = {"x": Real(0.0, 1.0)}
 
 
-def _hyperband(crossing, **kw):
+def _hyperband(crossing, max_resources=27, **kw):
     return HyperbandSearchCV(
         CrossingDouble(crossing=crossing), SPACE, resource="budget",
-        min_resources=1, max_resources=27, cv=KFold(2), random_state=0, **kw,
+        min_resources=1, max_resources=max_resources, cv=KFold(2),
+        random_state=0, **kw,
     )  # fmt: skip
 
 
@@ -171,33 +172,63 @@ PLAN_1_27 = [
     [(6, 9), (2, 27)],
     [(4, 27)],
 ]
+PLAN_1_81 = [
+    [(81, 1), (27, 3), (9, 9), (3, 27), (1, 81)],
+    [(34, 3), (11, 9), (3, 27), (1, 81)],
+    [(15, 9), (5, 27), (1, 81)],
+    [(8, 27), (2, 81)],
+    [(5, 81)],
+]
 
 
 def test_adaptive_moves_budget_to_less_aggressive_brackets_when_rungs_disagree():
     # The ranking reverses between 3 and 9: after the first bracket,
-    # rho(3, 9) = -1 (3 pairs), so the bracket that starts at 3 is replaced by
-    # the one that starts at 9; rho(9, 27) is unknown (1 pair), then +1.
-    fixed = _hyperband(crossing=5.0).fit(XZ)
-    assert _rungs(fixed) == PLAN_1_27
-    adaptive = _hyperband(crossing=5.0, fidelity="adaptive").fit(XZ)
-    assert _rungs(adaptive) == [PLAN_1_27[0], PLAN_1_27[2], PLAN_1_27[2], PLAN_1_27[3]]
-    assert [b.bracket for b in adaptive.brackets_] == [0, 1, 2, 3]
+    # rho(3, 9) = -1 from 9 pairs, so the bracket that starts at 3 is replaced
+    # by the one that starts at 9. rho(9, 27) is unknown (3 pairs), then +1.
+    kw = dict(max_resources=81, crossing=5.0)
+    fixed = _hyperband(**kw).fit(XZ)
+    assert _rungs(fixed) == PLAN_1_81
+    adaptive = _hyperband(fidelity="adaptive", **kw).fit(XZ)
+    P = PLAN_1_81
+    assert _rungs(adaptive) == [P[0], P[2], P[2], P[3], P[4]]
+    assert [b.bracket for b in adaptive.brackets_] == [0, 1, 2, 3, 4]
     assert all(r.bracket == 1 for r in adaptive.brackets_[1].rungs)
     assert adaptive.plan_ == fixed.plan_  # the plan is kept, as planned
-    assert adaptive.rung_agreement_[(3, 9)] == {"correlation": -1.0, "n_pairs": 3}
-    assert adaptive.rung_agreement_[(9, 27)] == {"correlation": 1.0, "n_pairs": 5}
+    assert adaptive.rung_agreement_ == {
+        (1, 3): {"correlation": 1.0, "n_pairs": 27},
+        (3, 9): {"correlation": -1.0, "n_pairs": 9},
+        (9, 27): {"correlation": 1.0, "n_pairs": 3 + 5 + 5},
+        (27, 81): {"correlation": 1.0, "n_pairs": 1 + 1 + 1 + 2},
+    }
     res = adaptive.cv_results_
     first = np.asarray(res["bracket"])[np.asarray(res["iter"]) == 0]
-    assert np.bincount(first).tolist() == [27, 6, 6, 4]
-    assert adaptive.best_params_["budget"] == 27
+    assert np.bincount(first).tolist() == [81, 15, 15, 8, 5]
+    assert adaptive.best_params_["budget"] == 81
+
+
+def test_adaptive_acts_only_on_five_pairs_or_more():
+    # The reversal is between 9 and 27: 3 pairs after the first bracket (not
+    # acted on), 3 + 3 after the second; the third bracket (9 -> 27 -> 81)
+    # becomes the one that starts at 27.
+    adaptive = _hyperband(
+        max_resources=81, crossing=15.0, fidelity="adaptive"
+    ).fit(XZ)
+    P = PLAN_1_81
+    assert _rungs(adaptive) == [P[0], P[1], P[3], P[3], P[4]]
+    assert adaptive.rung_agreement_[(9, 27)] == {"correlation": -1.0, "n_pairs": 6}
+    # With 1..27, the reversal between 3 and 9 has only 3 pairs before the
+    # second bracket, and 3 + 4 after it, when no bracket starts below 9.
+    assert _rungs(_hyperband(crossing=5.0, fidelity="adaptive").fit(XZ)) == PLAN_1_27
 
 
 def test_adaptive_runs_the_plan_when_rungs_agree_or_the_bar_is_low():
     for search in (
-        _hyperband(crossing=0.0, fidelity="adaptive"),
-        _hyperband(crossing=5.0, fidelity="adaptive", min_agreement=-1.0),
+        _hyperband(crossing=0.0, fidelity="adaptive", max_resources=81),
+        _hyperband(
+            crossing=5.0, fidelity="adaptive", min_agreement=-1.0, max_resources=81
+        ),
     ):
-        assert _rungs(search.fit(XZ)) == PLAN_1_27
+        assert _rungs(search.fit(XZ)) == PLAN_1_81
 
 
 def test_a_disagreeing_budget_gets_no_model():
@@ -219,11 +250,12 @@ def test_a_disagreeing_budget_gets_no_model():
         sampler.record([{"x": v} for v in x[:2]], x[:2], 9)
     # Budget 3 has enough points, budget 9 too few.
     assert [s.model_budget() for s in samplers] == [3, 3]  # rho(3, 9) unknown
-    agreement.add(3, 9, [3, 2, 1], [1, 2, 3])
+    agreement.add(3, 9, [4, 3, 2, 1], [1, 2, 3, 4])
+    # rho = -1, but from 4 pairs: not acted on.
+    assert [s.model_budget() for s in samplers] == [3, 3]
+    agreement.add(3, 9, [0], [5])
+    assert agreement.correlation(3, 9)[0] < 0.5
     assert [s.model_budget() for s in samplers] == [3, None]
-    agreement.add(3, 9, [0, 0, 0, 0, 0, 0, 0], [1, 2, 3, 4, 5, 6, 7])
-    # Ties at 3: the reversal weighs less, still below 0.5.
-    assert samplers[1].model_budget() is None
     samplers[1].agreement = RungAgreement()
-    samplers[1].agreement.add(3, 9, [1, 2, 3], [1, 2, 3])
+    samplers[1].agreement.add(3, 9, [1, 2, 3, 4, 5], [1, 2, 3, 5, 4])
     assert samplers[1].model_budget() == 3
