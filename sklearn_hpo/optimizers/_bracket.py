@@ -40,6 +40,16 @@ class BracketSampler:
         is the number of unit-cube columns plus one (BOHB's default).
     random_fraction : float, default=1/3
         Fraction of each model-based bracket's candidates sampled at random.
+    agreement : RungAgreement or None, default=None
+        The rank agreement between consecutive resources so far. When given,
+        no model is fit on a budget whose ranking disagrees with the next
+        larger budget's (correlation below ``min_agreement``): such a model
+        would steer toward what does well at a small budget only, so the
+        bracket is sampled at random instead.
+    min_agreement : float, default=0.5
+        See ``agreement``.
+    decision_pairs : int, default=5
+        Pairs a correlation needs to be acted on (fewer: trusted).
 
     Attributes
     ----------
@@ -59,6 +69,9 @@ class BracketSampler:
         *,
         min_points_in_model: int | None = None,
         random_fraction: float = 1 / 3,
+        agreement: Any = None,
+        min_agreement: float = 0.5,
+        decision_pairs: int = 5,
     ) -> None:
         self.space = space
         self.sampler = sampler
@@ -67,6 +80,9 @@ class BracketSampler:
             space.n_columns + 1 if min_points_in_model is None else min_points_in_model
         )
         self.random_fraction = random_fraction
+        self.agreement = agreement
+        self.min_agreement = min_agreement
+        self.decision_pairs = decision_pairs
         self.configs: list[dict] = []
         self.scores: list[float] = []
         self.budgets: list[int] = []
@@ -79,11 +95,21 @@ class BracketSampler:
         self.budgets.extend([budget] * len(configs))
 
     def model_budget(self) -> int | None:
-        """The highest budget with at least ``min_points`` finite scores."""
+        """The highest budget with at least ``min_points`` finite scores.
+
+        None (random sampling) when there is none, or, with ``agreement``,
+        when its ranking disagrees with the next larger budget's.
+        """
         scores = np.asarray(self.scores, dtype=float)
         budgets = np.asarray(self.budgets)
-        for b in sorted(set(self.budgets), reverse=True):
+        levels = sorted(set(self.budgets), reverse=True)
+        for i, b in enumerate(levels):
             if np.sum(np.isfinite(scores[budgets == b])) >= self.min_points:
+                if self.agreement is not None and i > 0:
+                    rho, n = self.agreement.correlation(b, levels[i - 1])
+                    # Too few pairs, or NaN (False below): unknown, trusted.
+                    if n >= self.decision_pairs and rho < self.min_agreement:
+                        return None
                 return b
         return None
 

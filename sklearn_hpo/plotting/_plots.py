@@ -12,6 +12,7 @@ import numpy as np
 from sklearn_hpo.inspection._axes import value_label
 from sklearn_hpo.inspection._source import best_index, read_results, score_key
 from sklearn_hpo.inspection._source import is_number as _is_number
+from sklearn_hpo.schedulers._agreement import RungAgreement
 from sklearn_hpo.utils._docstring import fill_placeholders
 
 __all__ = ["plot_convergence", "plot_parameter", "plot_rungs"]
@@ -122,6 +123,15 @@ def plot_convergence(
 def plot_rungs(search: Any, *, metric: str | None = None, ax: Any = None) -> Any:
     """Each candidate's score at every rung it reached, one colour per bracket.
 
+    Each transition between consecutive resources is labelled, above the
+    axes, with the rank agreement of the two rungs: Spearman's
+    correlation ``rho`` between the scores at both resources of the
+    candidates promoted from the first, pooled over brackets, and their
+    number ``n`` (the ``rung_agreement_`` of HyperbandSearchCV and
+    SuccessiveHalvingSearchCV, here computed from ``cv_results_``). A low or
+    negative ``rho`` says that the smaller resource ranked candidates
+    unlike the larger one.
+
     Parameters
     ----------
     search : fitted search, dict or DataFrame
@@ -171,9 +181,12 @@ def plot_rungs(search: Any, *, metric: str | None = None, ax: Any = None) -> Any
     for i, params in enumerate(results["params"]):
         same = {k: v for k, v in params.items() if k != resource}
         chains.setdefault((brackets[i], repr(sorted(same.items()))), []).append(i)
+    agreement = RungAgreement()
     for (bracket, _), rows in chains.items():
         colour = colours[bracket % len(colours)]
         ax.plot(resources[rows], scores[rows], "o-", color=colour, alpha=0.5, ms=3)
+        for low, high in zip(rows, rows[1:]):
+            agreement.add(resources[low], resources[high], scores[low], scores[high])
     for bracket in sorted(set(brackets)):
         colour = colours[bracket % len(colours)]
         ax.plot([], [], "o-", color=colour, label=f"bracket {bracket}")
@@ -189,7 +202,22 @@ def plot_rungs(search: Any, *, metric: str | None = None, ax: Any = None) -> Any
     ax.set_xlabel(f"resource ({resource})" if resource else "resource")
     ax.set_ylabel(key)
     ax.legend(loc="lower right")
+    _label_agreement(ax, agreement)
     return ax
+
+
+def _label_agreement(ax: Any, agreement: RungAgreement) -> None:
+    """Write each transition's rank correlation between its two resources."""
+    log = ax.get_xscale() == "log"
+    for (low, high), value in agreement.as_dict().items():
+        x = np.sqrt(low * high) if log else (low + high) / 2
+        rho = value["correlation"]
+        text = "n/a" if np.isnan(rho) else f"{rho:.2f}"
+        ax.text(
+            x, 1.01, f"rho={text}\nn={value['n_pairs']}",
+            transform=ax.get_xaxis_transform(), ha="center", va="bottom",
+            fontsize="small", color="0.3", gid="rung_agreement",
+        )  # fmt: skip
 
 
 @_plot_docstring

@@ -1,5 +1,6 @@
 """Budget plans of multi-fidelity searches: pure functions returning frozen records."""
 
+from sklearn_hpo.schedulers._agreement import rank_correlation
 from sklearn_hpo.schedulers._plans import (
     Bracket,
     Rung,
@@ -13,5 +14,6 @@ __all__ = [
     "Rung",
     "hyperband_plan",
     "max_halvings",
+    "rank_correlation",
     "successive_halving_plan",
 ]

@@ -97,6 +97,8 @@ class _AsyncRun:
         return None
 
     def _open(self, planned: Bracket) -> AsyncBracket | None:
+        # fidelity="adaptive" may swap the bracket for a less aggressive one.
+        planned = self.search._next_bracket(planned, self.evaluation)
         configs = self.sampler.propose(planned.n_candidates)
         if not configs:  # a finite space with nothing left
             self.exhausted = True
@@ -127,11 +129,18 @@ class _AsyncRun:
     def _close(self, b: int) -> None:
         """Report a finished bracket's rungs (and failures on small rungs)."""
         scheduler, configs = self.brackets[b]
-        for k, rung in enumerate(scheduler.bracket.rungs):
+        rungs = scheduler.bracket.rungs
+        for k, rung in enumerate(rungs):
             finished = scheduler.finished[k]
             if not finished:
                 break
             scores = np.array(list(finished.values()), dtype=float)
+            if k:
+                below = scheduler.finished[k - 1]
+                self.evaluation.agreement.add(
+                    rungs[k - 1].n_resources, rung.n_resources,
+                    [below[c] for c in finished], scores,
+                )  # fmt: skip
             if not self.resource.failures_warned:
                 self.resource.failures_warned = warn_rung_failures(
                     self.search, self.evaluation,

@@ -111,6 +111,18 @@ n_resources_ : list of int
 
 scheduler_ : {"sync", "async"}
     The scheduler that ran (``scheduler`` resolved).
+rung_agreement_ : dict
+    How well each rung's ranking predicted the next rung's:
+    ``{(n_resources, next_n_resources): {"correlation": rho, "n_pairs": n}}``
+    for every pair of consecutive resources run, where ``rho`` is
+    Spearman's rank correlation (ties averaged) between the scores at the
+    two resources of the candidates promoted from the first, pooled over
+    the brackets, and ``n`` the number of those candidates with both
+    scores finite. ``rho`` is NaN with fewer than 3 such candidates or
+    when all their scores at one resource are equal. Only promoted
+    candidates (the best of their rung) count, so ``rho`` measures
+    agreement among good candidates, which is lower than over all
+    candidates. See :func:`~sklearn_hpo.plotting.plot_rungs`.
 """
 
 _WARM_START_NOTES = """\

@@ -20,7 +20,9 @@ from sklearn_hpo.schedulers import (
     max_halvings,
     successive_halving_plan,
 )
+from sklearn_hpo.schedulers._agreement import trusted_bracket
 from sklearn_hpo.search._common_params import MULTI_FIDELITY_PARAMS
+from sklearn_hpo.search._evaluation import Evaluation, active_evaluation
 from sklearn_hpo.search._multi_fidelity import BaseMultiFidelitySearchCV
 from sklearn_hpo.search._params import Param, search_parameters
 from sklearn_hpo.utils._compat import Interval, StrOptions
@@ -68,6 +70,30 @@ _MIN_RESOURCES = next(p for p in MULTI_FIDELITY_PARAMS if p.name == "min_resourc
         random anyway (BOHB's safeguard).
         """,
     ),
+    Param(
+        "fidelity", '{"fixed", "adaptive"}', default="fixed",
+        constraints=[StrOptions({"fixed", "adaptive"})],
+        doc="""
+        How far small resources are trusted. "fixed" runs Hyperband's plan.
+        "adaptive" trusts a small resource only as far as its ranking of the
+        candidates agreed with the next resource's so far
+        (``rung_agreement_``): before each bracket, while some transition
+        along its rungs has, from at least 5 pairs, a rank correlation below
+        ``min_agreement``, the bracket is replaced by the less aggressive one
+        of the plan (one rung fewer, starting ``factor`` times higher, about
+        the same budget); and a model-based ``sampler`` is not fit on a
+        resource whose ranking disagreed with the next larger one's (those
+        brackets are sampled at random).
+        """,
+    ),
+    Param(
+        "min_agreement", "float", default=0.5,
+        constraints=[Interval(numbers.Real, -1, 1, closed="both")],
+        doc="""
+        With ``fidelity="adaptive"``: the lowest rank correlation between
+        consecutive resources that is trusted.
+        """,
+    ),
     after="warm_start",
 )
 class HyperbandSearchCV(BaseMultiFidelitySearchCV):
@@ -100,6 +126,13 @@ class HyperbandSearchCV(BaseMultiFidelitySearchCV):
     :func:`~sklearn_hpo.schedulers.hyperband_plan`; brackets run most
     exploratory first, and every bracket ends at ``max_resources_``.
 
+    ``rung_agreement_`` and ``fidelity="adaptive"`` follow Li et al.,
+    "MFES-HB: Efficient Hyperband with Multi-Fidelity Quality Measurements",
+    AAAI 2021, which weighs what each resource says by the rank correlation
+    of its results with those of the largest resource; here the correlation
+    between consecutive resources decides which brackets run and which
+    resource a model is fit on.
+
     {warm_start_notes}
 
     Examples
@@ -123,12 +156,25 @@ class HyperbandSearchCV(BaseMultiFidelitySearchCV):
         )
 
     def _make_sampler(self, space: Any, rng: np.random.RandomState) -> BracketSampler:
+        adaptive = self.fidelity == "adaptive"
+        evaluation = active_evaluation(self)
         return BracketSampler(
             space,
             self.sampler,
             rng,
             min_points_in_model=self.min_points_in_model,
             random_fraction=self.random_fraction,
+            agreement=evaluation.agreement if adaptive else None,
+            min_agreement=self.min_agreement,
+        )
+
+    def _next_bracket(self, planned: Bracket, evaluation: Evaluation) -> Bracket:
+        if self.fidelity != "adaptive":
+            return planned
+        lo, hi = self.min_resources_, self.max_resources_
+        templates = hyperband_plan(lo, hi, self.factor)
+        return trusted_bracket(
+            planned, templates, evaluation.agreement, self.min_agreement
         )
 
 

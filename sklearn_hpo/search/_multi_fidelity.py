@@ -19,6 +19,7 @@ from sklearn_hpo.schedulers import (
     Bracket,
     Rung,
 )
+from sklearn_hpo.schedulers._agreement import RungAgreement
 from sklearn_hpo.search._async_halving import run_async
 from sklearn_hpo.search._base import check_param_names, fit_docstring
 from sklearn_hpo.search._common_params import MULTI_FIDELITY_PARAMS
@@ -62,6 +63,10 @@ class BaseMultiFidelitySearchCV(EvaluatedSearchMixin, BaseSearchCV):
     def _make_sampler(self, space: Any, rng: np.random.RandomState) -> BracketSampler:
         return BracketSampler(space, "random", rng)
 
+    def _next_bracket(self, planned: Bracket, evaluation: Evaluation) -> Bracket:
+        """The bracket to run next, given what the earlier ones measured."""
+        return planned
+
     def _first_resources(self, min_resources: int, max_resources: int) -> int:
         """``min_resources_`` from the resolved range (``"exhaust"`` hook)."""
         return min_resources
@@ -93,6 +98,7 @@ class BaseMultiFidelitySearchCV(EvaluatedSearchMixin, BaseSearchCV):
         # BaseSearchCV.fit does not hand X to _run_search; the n_samples
         # resource needs its size (as scikit-learn's Halving searches do).
         evaluation.n_samples = num_samples(X)
+        evaluation.agreement = RungAgreement()
         return evaluation
 
     def fit(self, X: Any, y: Any = None, **params: Any) -> BaseMultiFidelitySearchCV:
@@ -179,6 +185,7 @@ class BaseMultiFidelitySearchCV(EvaluatedSearchMixin, BaseSearchCV):
                     resource.close()  # the refit is a plain fit
                 self.plan_ = plan
                 self.brackets_ = tuple(executed)
+                self.rung_agreement_ = evaluation.agreement.as_dict()
                 return
 
             self.n_candidates_: list[int] = []
@@ -186,6 +193,7 @@ class BaseMultiFidelitySearchCV(EvaluatedSearchMixin, BaseSearchCV):
             executed: list[Bracket] = []
             try:
                 for planned in plan:
+                    planned = self._next_bracket(planned, evaluation)
                     configs = sampler.propose(planned.n_candidates)
                     if not configs:
                         break
@@ -198,6 +206,7 @@ class BaseMultiFidelitySearchCV(EvaluatedSearchMixin, BaseSearchCV):
                 resource.close()  # the refit is a plain fit
         self.plan_ = plan
         self.brackets_ = tuple(executed)
+        self.rung_agreement_ = evaluation.agreement.as_dict()
 
     def _resolve_scheduler(self, evaluation: Evaluation) -> tuple[str, bool]:
         """The scheduler to run ("sync" or "async"), and whether its jobs may
@@ -226,17 +235,25 @@ class BaseMultiFidelitySearchCV(EvaluatedSearchMixin, BaseSearchCV):
     ) -> None:
         """Run the rungs of one bracket (until a callback asks to stop)."""
         resource = evaluation.resource
+        previous: tuple[int, np.ndarray] | None = None
         for k, rung in enumerate(bracket.rungs):
             configs = configs[: rung.n_candidates]
             last = k == len(bracket.rungs) - 1
             resource.rung_starts(last)
             scores = self._run_rung(evaluation, configs, rung)
+            if previous is not None:
+                # The promoted candidates, in the order they were promoted.
+                evaluation.agreement.add(
+                    previous[0], rung.n_resources, previous[1][: len(scores)], scores
+                )
             if not resource.failures_warned:
                 resource.failures_warned = warn_rung_failures(
                     self, evaluation, configs, scores, rung
                 )
             sampler.record(configs, scores, rung.n_resources)
-            configs = [configs[i] for i in _best_first(scores)]
+            order = _best_first(scores)
+            configs = [configs[i] for i in order]
+            previous = (rung.n_resources, scores[order])
             n_next = 0 if last else bracket.rungs[k + 1].n_candidates
             resource.promoted(configs[:n_next])
             evaluation.reporter.rung(

@@ -105,6 +105,33 @@ def test_rungs_connect_each_candidate_across_its_bracket():
     assert [t.get_text() for t in ax.get_legend().get_texts()][-1] == "best"
 
 
+def _agreement_texts(ax):
+    return [
+        (t.get_position()[0], t.get_text())
+        for t in ax.texts
+        if t.get_gid() == "rung_agreement"
+    ]
+
+
+def test_rungs_are_labelled_with_the_rank_agreement_of_each_transition():
+    search = HyperbandSearchCV(
+        Double(), {"a": Real(0.0, 1.0)}, resource="units", min_resources=1,
+        max_resources=9, cv=2, random_state=0,
+    ).fit(X)  # fmt: skip
+    ax = plot_rungs(search)
+    assert search.rung_agreement_ == {
+        (1, 3): {"correlation": 1.0, "n_pairs": 3},
+        (3, 9): {"correlation": pytest.approx(np.nan, nan_ok=True), "n_pairs": 2},
+    }
+    texts = _agreement_texts(ax)
+    # The double ranks alike at every resource: 3 of 9 promoted from 1 to 3;
+    # 1 + 1 promoted from 3 to 9, too few for a correlation.
+    assert [t for _, t in texts] == ["rho=1.00\nn=3", "rho=n/a\nn=2"]
+    # Midway between the two resources (a linear axis: 9 / 1 < 10).
+    assert ax.get_xscale() == "linear"
+    assert [x for x, _ in texts] == pytest.approx([2, 6])
+
+
 def test_errors_name_what_is_wrong():
     search = BayesSearchCV(Double(), {"a": Real(0, 1)}, n_iter=3)
     with pytest.raises(NotFittedError, match="BayesSearchCV instance is not fitted"):
@@ -279,6 +306,8 @@ def test_a_hyperband_journal_plots_its_rungs(tmp_path):
     results = load_results(path)
     ax = plot_rungs(results)
     _same_lines(ax, plot_rungs(search))
+    assert _agreement_texts(ax) == _agreement_texts(plot_rungs(search))
+    assert _agreement_texts(ax)
     # The best row at the largest resource: the search's best_index_.
     star = ax.lines[-1]
     assert star.get_xdata()[0] == 9

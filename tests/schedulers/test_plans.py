@@ -182,3 +182,47 @@ def test_aggressive_elimination_adds_rungs_at_min_resources():
     assert [(r.n_candidates, r.n_resources) for r in plan.rungs] == [
         (27, 3), (9, 9), (3, 27), (1, 81)
     ]
+
+
+# ------------------------------------------------ rank agreement of the rungs
+
+
+def test_trusted_bracket_steps_down_while_a_transition_disagrees():
+    from sklearn_hpo.schedulers._agreement import (
+        RungAgreement,
+        chain_agreement,
+        trusted_bracket,
+    )
+
+    plan = hyperband_plan(1, 27, 3)
+    agreement = RungAgreement()
+    # Nothing known: every bracket as planned.
+    assert np.isnan(chain_agreement(plan[0], agreement))
+    assert [trusted_bracket(b, plan, agreement, 0.5) for b in plan] == list(plan)
+    agreement.add(1, 3, [1, 2, 3, 4, 5], [1, 2, 3, 4, 5])  # agrees
+    agreement.add(3, 9, [1, 2, 3, 4], [4, 3, 2, 1])  # reverses, 4 pairs
+    assert chain_agreement(plan[0], agreement) == 1.0  # 4 pairs: skipped
+    agreement.add(3, 9, [5], [0])
+    assert chain_agreement(plan[0], agreement) == -1.0
+    # Bracket 0 (starts at 1) and bracket 1 (at 3) pass through 3 -> 9: both
+    # become the bracket that starts at 9, with their own index.
+    for b in plan[:2]:
+        moved = trusted_bracket(b, plan, agreement, 0.5)
+        assert [(r.n_candidates, r.n_resources) for r in moved.rungs] == [
+            (6, 9), (2, 27)
+        ]
+        assert {r.bracket for r in moved.rungs} == {b.bracket}
+    assert trusted_bracket(plan[2], plan, agreement, 0.5) is plan[2]
+    # An undefined transition (one side constant) counts as unknown.
+    agreement.add(9, 27, [1, 2, 3, 4, 5], [2, 2, 2, 2, 2])
+    assert np.isnan(agreement.correlation(9, 27)[0])
+    assert trusted_bracket(plan[2], plan, agreement, 0.5) is plan[2]
+    # Below the bar all the way down: the single-rung bracket, never further.
+    agreement = RungAgreement()
+    agreement.add(3, 9, [1, 2, 3, 4, 5], [5, 4, 3, 2, 1])
+    agreement.add(9, 27, [1, 2, 3, 4, 5], [1, 2, 3, 5, 4])  # rho = 0.9
+    assert trusted_bracket(plan[1], plan, agreement, 1.0).rungs == (
+        Rung(1, 0, 4, 27),
+    )
+    assert trusted_bracket(plan[3], plan, agreement, 1.0) is plan[3]
+    assert trusted_bracket(plan[1], plan, agreement, -1.0) is plan[1]
