@@ -73,6 +73,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="replace the text between the BENCHMARK markers of this "
                      "file (repeatable) instead of printing the report")
     rep.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    rep.add_argument("--section", default=None, metavar="NAME",
+                     help="with --update: the markers are those named NAME "
+                     "(<!-- BENCHMARK TABLE BEGIN NAME -->), for a second "
+                     "results file reported on the same page")
     # Parsed by benchmarks/bench_hyperband.py itself (see main).
     sub.add_parser("hyperband", add_help=False,
                    help="the multi-fidelity benchmark (Hyperband and successive "
