@@ -103,6 +103,10 @@ CHILD = textwrap.dedent(
 )
 
 
+def _ctrl_c_restored():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _child(code, path, delay):
     script = CHILD.format(
         root=ROOT, tests=os.path.dirname(__file__), delay=delay, path=path, code=code
@@ -112,6 +116,9 @@ def _child(code, path, delay):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A shell that started the tests in the background may have left
+        # SIGINT ignored, which the child would inherit: Ctrl-C restored.
+        preexec_fn=_ctrl_c_restored,
     )
 
 

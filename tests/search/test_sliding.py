@@ -272,6 +272,10 @@ INTERRUPTED_CHILD = textwrap.dedent(
 )
 
 
+def _ctrl_c_restored():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _interrupt_a_running_search(tmp_path, backend=None, delay=4.0):
     """SIGINT a child's search once a fit has started; its report lines."""
     marks = str(tmp_path)
@@ -287,6 +291,9 @@ def _interrupt_a_running_search(tmp_path, backend=None, delay=4.0):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A shell that started the tests in the background may have left
+        # SIGINT ignored, which the child would inherit: Ctrl-C restored.
+        preexec_fn=_ctrl_c_restored,
     )
     start = time.monotonic()
     while not glob.glob(os.path.join(marks, "start-*")):
