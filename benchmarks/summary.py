@@ -501,10 +501,12 @@ def targets(res: Results) -> list[list[str]]:
 def _group_targets(res: Results, norm: dict) -> list[list[str]]:
     """The targets of the issue "Bayesian search on mixed spaces", by paired
     margins: on the mixed spaces the GP ahead of scikit-optimize by 5 and of
-    Optuna's TPE by 10, and TPE at least level with Optuna's on every group."""
+    Optuna's TPE by 10, ahead of scikit-optimize by 5 over all tasks, and TPE
+    at least level with Optuna's on every group."""
     rows = []
-    checks = [("gp", "skopt", "mixed spaces", 5.0), ("gp", "optuna_tpe",
-                                                       "mixed spaces", 10.0)]
+    checks: list = [("gp", "skopt", None, 5.0),
+                    ("gp", "skopt", "mixed spaces", 5.0),
+                    ("gp", "optuna_tpe", "mixed spaces", 10.0)]
     checks += [("tpe", "optuna_tpe", g, 0.0) for g in GROUPS]
     for a, b, group, bar in checks:
         sub = _group_norm(norm, group)
@@ -520,7 +522,8 @@ def _group_targets(res: Results, norm: dict) -> list[list[str]]:
             ok = ok and mean >= bar
             cells.append(f"n={n}: {mean:+.1f} ± {se:.1f} ({k} tasks)")
         rows.append([
-            f"{group}: {M.METHODS[a].name} − {M.METHODS[b].name} ≥ {bar:g} at "
+            f"{group or 'all tasks'}: {M.METHODS[a].name} − {M.METHODS[b].name} "
+            f"≥ {bar:g} at "
             "every budget (paired by seed)",
             "; ".join(cells), "met" if ok else "NOT met",
         ])
