@@ -323,9 +323,10 @@ _RESOURCE_PARAMS = (
         "async" is deterministic for a given ``random_state``; with more,
         which candidates are promoted depends on the order the evaluations
         finish. "auto" is "async" when the candidates can run in several
-        threads (``n_jobs`` > 1, joblib's default backend, no scikit-learn
-        callbacks, ``error_score`` not "raise") and ``storage`` is None, and
-        "sync" otherwise. With ``storage``, "async" needs ``n_jobs=1``: a
+        threads (``n_jobs`` > 1, joblib's default backend, joblib >= 1.3, no
+        scikit-learn callbacks, ``error_score`` not "raise") and ``storage``
+        is None, and "sync" otherwise; where they cannot, "async" runs one
+        evaluation at a time. With ``storage``, "async" needs ``n_jobs=1``: a
         journal replays evaluations in the order they were made.
         """,
     ),

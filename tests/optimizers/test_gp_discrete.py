@@ -121,4 +121,5 @@ def test_gp_climbs_the_acquisition_over_discrete_values():
             batch = opt.ask()
             opt.tell(batch, [f(p) for p in batch])
         found.append(np.max(opt.y))
-    assert np.mean(found) > -1.5
+    # Without the climb: about -6 (-5.8, -6.6, -5.8 for these seeds).
+    assert np.mean(found) > -3.0

@@ -11,6 +11,7 @@ import tempfile
 import time
 from collections import Counter
 
+import joblib
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -31,6 +32,12 @@ X, y = make_classification(n_samples=120, n_features=5, random_state=0)
 XZ = np.arange(16.0).reshape(-1, 1)
 SPACE = {"x0": Real(0.0, 1.0), "x1": Real(0.0, 1.0)}
 FITS: list[int] = []  # fits of Double (n_jobs=1)
+
+# The asynchronous scheduler runs jobs from threads, which needs joblib >= 1.3
+# (parallel_config); with older joblib "auto" is "sync" and "async" runs
+# one job at a time.
+THREADS = hasattr(joblib, "parallel_config")
+needs_threads = pytest.mark.skipif(not THREADS, reason="threads need joblib >= 1.3")
 
 
 class Double(RegressorMixin, BaseEstimator):
@@ -279,6 +286,7 @@ def test_same_budget_and_columns_as_the_synchronous_scheduler(cls):
 
 
 @pytest.mark.parametrize("cls", [HyperbandSearchCV, SuccessiveHalvingSearchCV])
+@needs_threads
 def test_two_workers_give_a_valid_search(cls):
     search = _search(cls, scheduler="auto", n_jobs=2).fit(XZ)
     assert search.scheduler_ == "async"
@@ -295,6 +303,7 @@ def test_two_workers_give_a_valid_search(cls):
     assert search.best_estimator_.budget == max(res["n_resources"])
 
 
+@needs_threads
 def test_auto_is_async_only_with_several_workers_and_no_journal(tmp_path):
     assert _search(scheduler="auto").fit(XZ).scheduler_ == "sync"
     assert _search(scheduler="auto", n_jobs=2).fit(XZ).scheduler_ == "async"
@@ -335,6 +344,7 @@ def test_failed_candidates_with_two_workers():
     assert _per_rung(search) == _planned(search.brackets_)
 
 
+@needs_threads
 def test_journal_needs_one_worker(tmp_path):
     path = str(tmp_path / "j.db")
     with pytest.raises(ValueError, match="scheduler='async' with n_jobs=2.*storage"):
