@@ -341,6 +341,7 @@ _MODULES = {
     "HistGradientBoostingRegressor": "sklearn.ensemble",
     "RandomForestClassifier": "sklearn.ensemble",
     "ElasticNet": "sklearn.linear_model",
+    "LogisticRegression": "sklearn.linear_model",
     "KNeighborsClassifier": "sklearn.neighbors",
     "KNeighborsRegressor": "sklearn.neighbors",
     "MLPClassifier": "sklearn.neural_network",
@@ -465,8 +466,7 @@ def _three_models_estimator() -> Any:
 def _new(name: str, **kwargs: Any) -> Any:
     import importlib
 
-    module = {"LogisticRegression": "sklearn.linear_model"}.get(name, None)
-    return getattr(importlib.import_module(module or _MODULES[name]), name)(**kwargs)
+    return getattr(importlib.import_module(_MODULES[name]), name)(**kwargs)
 
 
 def _three_models_space() -> list[SubSpace]:
