@@ -249,7 +249,9 @@ class Task:
         from sklearn.base import clone
         from sklearn.metrics import check_scoring
 
-        est = clone(self.make_estimator()).set_params(**params)
+        # The params may hold estimator instances of the space itself (a
+        # conditional space's model): fit copies, never the space's objects.
+        est = clone(self.make_estimator()).set_params(**clone(params, safe=False))
         if self.is_double:
             return float(est.fit(data.X_train).value_)
         est.fit(data.X_train, data.y_train)
