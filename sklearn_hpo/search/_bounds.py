@@ -15,7 +15,9 @@ scale for a log range (``log=True``, ``scipy.stats.loguniform``); an integer
 value when it equals the bound. An integer range of two values is a choice,
 not a range, and is left out, as is a bound that is an end of the values the
 estimator declares valid (``n_neighbors=1`` of ``Integer(1, 30)``): no better
-value lies beyond it.
+value lies beyond it. So is a parameter the best candidate's estimator does
+not read with its other settings (``degree`` of ``SVC(kernel="linear")``):
+its value is arbitrary.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ import numbers
 import warnings
 from typing import Any
 
+from sklearn.base import clone
+
+from sklearn_hpo.search._relevance import is_ignored
 from sklearn_hpo.search._results import user_stacklevel
 from sklearn_hpo.space import Distribution, Integer, Real, as_search_space
 from sklearn_hpo.utils._compat import is_declared_limit
@@ -144,6 +149,23 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
+def _configured(estimator: Any, params: dict) -> Any:
+    """A copy of ``estimator`` with the candidate's ``params`` set (those it
+    has: a multi-fidelity search's resource may not be one), or
+    ``estimator`` itself if they cannot be set."""
+    try:
+        # Replaced steps first (a conditional space's model), then the
+        # parameters of the steps as they then are.
+        known = estimator.get_params()
+        steps = {k: v for k, v in params.items() if "__" not in k and k in known}
+        configured = clone(estimator).set_params(**clone(steps, safe=False))
+        known = configured.get_params()
+        rest = {k: v for k, v in params.items() if "__" in k and k in known}
+        return configured.set_params(**clone(rest, safe=False))
+    except Exception:  # an estimator that cannot be cloned or set: as given
+        return estimator
+
+
 def check_best_on_bounds(search: Any) -> None:
     """Set ``search.best_on_bounds_`` and warn once if it is not empty.
 
@@ -153,12 +175,12 @@ def check_best_on_bounds(search: Any) -> None:
     best = getattr(search, "best_params_", None)
     if best is None:
         return
+    configured = _configured(search.estimator, best)
     found = {
         name: (side, bound)
         for name, (side, bound) in best_on_bounds(search.search_spaces, best).items()
-        if not is_declared_limit(
-            search.estimator, name, side, bound, isinstance(bound, int)
-        )
+        if not is_declared_limit(configured, name, side, bound, isinstance(bound, int))
+        and not is_ignored(configured, name)
     }
     search.best_on_bounds_ = found
     if not found:

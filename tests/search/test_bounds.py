@@ -225,3 +225,70 @@ def test_the_readme_quickstart_warns():
     with pytest.warns(BestOnBoundWarning, match="svc__C=1000 on the upper bound"):
         search.fit(X_train, y_train)
     assert search.best_on_bounds_ == {"svc__C": ("upper", 1000.0)}
+
+
+def _svc_search(space, initial):
+    from sklearn.svm import SVC
+
+    return sklearn_hpo.BayesSearchCV(
+        make_pipeline(SVC()), space, n_iter=1, cv=2, initial_points=[initial]
+    )
+
+
+@pytest.mark.parametrize(
+    "kernel, expected",
+    [
+        # degree and gamma are not read by a linear kernel: their values are
+        # arbitrary, on a bound or not.
+        ("linear", {"svc__C": ("upper", 10.0)}),
+        # A polynomial kernel reads both.
+        (
+            "poly",
+            {
+                "svc__C": ("upper", 10.0),
+                "svc__degree": ("upper", 4),
+                "svc__gamma": ("lower", 0.01),
+            },
+        ),
+    ],
+)
+def test_a_parameter_the_best_estimator_ignores_is_not_reported(kernel, expected):
+    rng = np.random.RandomState(0)
+    X_, y_ = rng.normal(size=(30, 2)), np.tile([0, 1], 15)
+    space = {
+        "svc__kernel": Categorical(["linear", "poly"]),
+        "svc__C": Real(0.1, 10.0, log=True),
+        "svc__degree": Integer(2, 4),
+        "svc__gamma": Real(0.01, 1.0, log=True),
+    }
+    best = {"svc__kernel": kernel, "svc__C": 10.0, "svc__degree": 4,
+            "svc__gamma": 0.01}  # fmt: skip
+    search = _svc_search(space, best)
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        search.fit(X_, y_)
+    assert search.best_on_bounds_ == expected
+
+
+def test_the_ignored_rule_reads_the_step_a_conditional_space_chose():
+    from sklearn.linear_model import SGDClassifier
+    from sklearn.svm import SVC
+
+    rng = np.random.RandomState(0)
+    X_, y_ = rng.normal(size=(30, 2)), np.tile([0, 1], 15)
+    space = [
+        {"svc": [SVC(kernel="linear")], "svc__C": Real(0.1, 10.0, log=True)},
+        {
+            "svc": [SGDClassifier(penalty="l2", max_iter=5, tol=None)],
+            "svc__alpha": Real(1e-4, 1.0, log=True),
+            "svc__l1_ratio": Real(0.0, 1.0),
+        },
+    ]
+    best = {"svc": SGDClassifier(penalty="l2", max_iter=5, tol=None),
+            "svc__alpha": 1e-4, "svc__l1_ratio": 1.0}  # fmt: skip
+    search = _svc_search(space, best)
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        search.fit(X_, y_)
+    # l1_ratio is ignored by the chosen SGDClassifier's "l2" penalty.
+    assert search.best_on_bounds_ == {"svc__alpha": ("lower", 1e-4)}
