@@ -104,9 +104,9 @@ class TPEOptimizer(BaseOptimizer):
       (another basin) keeps being explored around. (With Scott's rule in
       ``g``, its many observations spread over the whole space give wide
       kernels, ``g`` is nearly flat, ``l / g`` peaks at the incumbents and
-      the search stalls in local optima.) An integer column
-      gives each value the kernel's mass over the value's cell, so ``l / g``
-      is a ratio of the values' probabilities (as Optuna's discrete kernels);
+      the search stalls in local optima.) An integer column gives each value
+      the kernel's mass over the value's cell, so ``l / g`` is a ratio of the
+      values' probabilities (as Optuna's discrete kernels);
     - categorical columns use Aitchison-Aitken kernels in which each kernel
       adds ``prior_weight / (n + 1)`` to every category of a group of ``n``
       (Optuna's rule): one good observation of a category does not rule the
