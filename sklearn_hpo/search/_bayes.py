@@ -163,7 +163,9 @@ class TPESearchCV(BaseSequentialSearchCV):
     TPESampler: 10 random candidates, then a good group of
     ``min(ceil(0.1 n), 25)`` of the ``n`` scored candidates, 24 draws from
     the good density per proposal, a uniform prior component of weight 1,
-    older bad candidates down-weighted, integers modelled value by value and
+    bad candidates' kernels as wide as the gaps to their neighbours (with
+    Optuna's "magic clip" floor), older bad candidates down-weighted,
+    integers modelled value by value and
     categorical kernels whose smoothing fades as a group grows. The kernels
     are multivariate (parameters modelled jointly), which helps when
     parameters interact (Falkner et al., 2018; Watanabe, 2023); pass

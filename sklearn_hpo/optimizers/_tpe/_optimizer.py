@@ -71,8 +71,10 @@ class TPEOptimizer(BaseOptimizer):
         Weight of the uniform prior component of each estimator (each
         observation weighs at most 1). Larger values explore more.
     min_bandwidth : float, default=0.01
-        Smallest kernel width of continuous columns in the unit interval.
-        Integer columns never go below the width of one value's cell.
+        Smallest kernel width of continuous columns in the unit interval
+        (the bad group of ``n`` observations also keeps its kernels at least
+        ``1 / min(100, n + 2)`` wide). Integer columns never go below the
+        width of one value's cell.
     random_state : int, RandomState, Generator or None, default=None
         Seed for reproducible proposals.
 
@@ -88,11 +90,23 @@ class TPEOptimizer(BaseOptimizer):
     one kernel per observation and the uniform prior, weighted
     ``prior_weight``:
 
-    - real and integer columns use Gaussian kernels truncated to ``[0, 1]``
-      with Scott's-rule bandwidths, computed with the prior in the spread so
-      that a small good group keeps broad kernels. An integer column gives
-      each value the kernel's mass over the value's cell, so ``l / g`` is a
-      ratio of the values' probabilities (as Optuna's discrete kernels);
+    - real and integer columns use Gaussian kernels truncated to ``[0, 1]``.
+      In the bad group ``g(x)`` each kernel is as wide as the wider gap to
+      its neighbouring bad observations in that column, and at least
+      ``1 / min(100, n + 2)`` for a group of ``n`` (Bergstra et al., 2011;
+      the "magic clip" of hyperopt and Optuna): ``g`` is peaked where the
+      search has sampled densely, so ``l / g`` prefers the good region's
+      unsampled parts to points next to ones already evaluated. In the good
+      group ``l(x)`` a kernel's width is Scott's rule, computed with the
+      prior in the spread (a small good group keeps broad kernels, a
+      concentrated one narrows them), or the gap to its neighbouring good
+      observations if wider, so that a good observation far from the others
+      (another basin) keeps being explored around. (With Scott's rule in
+      ``g``, its many observations spread over the whole space give wide
+      kernels, ``g`` is nearly flat, ``l / g`` peaks at the incumbents and
+      the search stalls in local optima.) An integer column gives each value
+      the kernel's mass over the value's cell, so ``l / g`` is a ratio of the
+      values' probabilities (as Optuna's discrete kernels);
     - categorical columns use Aitchison-Aitken kernels in which each kernel
       adds ``prior_weight / (n + 1)`` to every category of a group of ``n``
       (Optuna's rule): one good observation of a category does not rule the
@@ -106,8 +120,8 @@ class TPEOptimizer(BaseOptimizer):
     The other defaults are those Watanabe (2023) found robust across
     benchmarks and Optuna's TPESampler uses: ``n_initial_points=10``,
     ``gamma`` = ``min(ceil(0.1 n), 25)``, ``n_ei_candidates=24``,
-    ``prior_weight=1``; unlike Optuna (univariate by default) the kernels are
-    multivariate, which Watanabe (2023) and Falkner et al. (2018) found to
+    ``prior_weight=1``; the kernels are multivariate (as Optuna's for one
+    objective), which Watanabe (2023) and Falkner et al. (2018) found to
     help when parameters interact.
 
     Failed evaluations (NaN score) always belong to the bad group, so the
@@ -250,7 +264,9 @@ class TPEOptimizer(BaseOptimizer):
         floors = self._floors[cols]
         cells = [self._cells[j] for j in cols]
 
-        def make(mask: np.ndarray, weights: np.ndarray | None) -> ParzenEstimator:
+        def make(
+            mask: np.ndarray, weights: np.ndarray | None, bandwidth: str
+        ) -> ParzenEstimator:
             return ParzenEstimator(
                 X[mask][:, cols],
                 kinds,
@@ -259,12 +275,18 @@ class TPEOptimizer(BaseOptimizer):
                 multivariate=self.multivariate,
                 weights=weights,
                 n_cells=cells,
+                bandwidth=bandwidth,
             )
 
         # Observations are kept in the order they were told: the bad group's
-        # old ones fade (the good group's are never down-weighted).
+        # old ones fade (the good group's are never down-weighted). The good
+        # group's kernels follow its spread; the bad group's density is local
+        # and marks where the search has already been (see Notes).
         bad_weights = _recency_weights(int((~good).sum()))
-        return make(good, None), make(~good, bad_weights)
+        return (
+            make(good, None, "wider"),
+            make(~good, bad_weights, "neighbours"),
+        )
 
     def _tpe_draws(
         self, X: np.ndarray, y: np.ndarray, cols: np.ndarray, m: int
