@@ -148,8 +148,9 @@ def _halving(ours: bool) -> Callable[..., dict]:
     """scikit-learn's HalvingRandomSearchCV or our SuccessiveHalvingSearchCV,
     with the same settings: ``budget`` random candidates, successive halving
     on the number of training samples, factor 3, the last rung on (about) the
-    whole training set. Ours scores every rung on the whole test fold,
-    scikit-learn's on a subsample of it."""
+    whole training set. Ours scores its last rung on the whole test fold
+    and the others on at least 500 samples of it (more when the rung trains
+    on more), scikit-learn's every rung on the same fraction as it trains on."""
 
     def run(task: T.Task, data: T.Data, budget: int, seed: int, n_jobs: int = 1,
             n_points: int = 1) -> dict:

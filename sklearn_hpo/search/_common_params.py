@@ -239,7 +239,9 @@ _RESOURCE_PARAMS = (
         constraints=[str],
         doc="""
         What a rung gives more of: ``"n_samples"`` subsamples each training
-        fold (stratified for classifiers; test folds are kept whole);
+        fold (stratified for classifiers; the rungs below the brackets' last
+        ones are scored on the larger of 500 samples and the rung's training
+        samples of each test fold, the last rungs on whole test folds);
         ``"partial_fit"`` is the number of epochs (calls of the estimator's
         ``partial_fit`` on the whole training fold; for a pipeline, its final
         step's, after the other steps are fitted); any other value names an

@@ -166,6 +166,7 @@ class BaseMultiFidelitySearchCV(EvaluatedSearchMixin, BaseSearchCV):
             lo = self._first_resources(lo, hi)
             self.min_resources_, self.max_resources_ = lo, hi
             plan = self._make_plan(lo, hi)
+            resource.planned(plan)
             scheduler, threads = self._resolve_scheduler(evaluation)
             if scheduler == "async":  # a callback task per job
                 n_jobs = sum(r.n_candidates for b in plan for r in b.rungs)

@@ -22,7 +22,7 @@ import threading
 from typing import Any
 
 import numpy as np
-from sklearn import get_config
+from sklearn import config_context, get_config
 from sklearn.base import is_classifier
 from sklearn.pipeline import Pipeline
 from sklearn.utils.metadata_routing import process_routing
@@ -200,10 +200,21 @@ class PartialFitProxy(FitProxy):
             elif len(model) > 1:
                 X = model[:-1].transform(X)
         final = _final_step(model)
-        if is_classifier(final) and self.budget.classes is not None:
-            fit_params = {"classes": self.budget.classes, **fit_params}
-        for _ in range(n):
-            final.partial_fit(X, y, **fit_params)
+        classes = self.budget.classes if is_classifier(final) else None
+        for epoch in range(n):
+            # ``classes`` until the model has its own (scikit-learn's
+            # partial_fit needs them on the first call only, and checks them
+            # again, at a cost, on every call that passes them).
+            params = fit_params
+            if classes is not None and not hasattr(final, "classes_"):
+                params = {"classes": classes, **fit_params}
+            if epoch == 0:
+                final.partial_fit(X, y, **params)
+                continue
+            # The same data and parameters as the epoch before, which
+            # validated them: the epochs after it skip those checks.
+            with config_context(assume_finite=True, skip_parameter_validation=True):
+                final.partial_fit(X, y, **params)
 
     def fit(self, X: Any, y: Any = None, **fit_params: Any) -> PartialFitProxy:
         """Train for the rung's epochs, continuing this candidate's saved model."""

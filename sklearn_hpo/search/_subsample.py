@@ -13,11 +13,14 @@ __all__ = ["SubsampledTrainSplitter", "nested_order"]
 class SubsampledTrainSplitter:
     """Cross-validation splitter that keeps a fraction of each training fold.
 
-    The test folds are kept whole, so that every rung is scored on the same
-    data. The kept samples of a fold are a prefix of one fixed random order of
-    that fold, so rungs with more resource see a superset of the samples of
-    rungs with less. For classifiers the order interleaves the classes, so
-    that every prefix is (approximately) stratified.
+    The test folds are kept whole, unless ``min_validation`` is given: a rung
+    below the top is then scored on ``max(min_validation, training samples
+    kept)`` samples of each test fold (all of it if it is no larger). The
+    kept samples of a fold, training or test, are a prefix of one fixed
+    random order of that fold, so rungs with more resource see a superset of
+    the samples of rungs with less. For classifiers the order interleaves the
+    classes, so that every prefix is (approximately) stratified and holds
+    every class of the fold.
 
     Parameters
     ----------
@@ -32,6 +35,8 @@ class SubsampledTrainSplitter:
         Whether to interleave the classes of ``y`` in each fold's order.
     random_state : int
         Seed of the orders (the same for every rung of a search).
+    min_validation : int or None, default=None
+        Fewest samples a test fold is cut to; None keeps the test folds whole.
     """
 
     def __init__(
@@ -41,12 +46,14 @@ class SubsampledTrainSplitter:
         n_samples: int,
         stratify: bool,
         random_state: int,
+        min_validation: int | None = None,
     ) -> None:
         self.base_cv = base_cv
         self.n_resources = n_resources
         self.n_samples = n_samples
         self.stratify = stratify
         self.random_state = random_state
+        self.min_validation = min_validation
 
     def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
         """Number of splits of the base splitter."""
@@ -55,7 +62,7 @@ class SubsampledTrainSplitter:
     def split(
         self, X: Any, y: Any = None, **kwargs: Any
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Yield ``(train, test)`` index arrays, the training part subsampled."""
+        """Yield ``(train, test)`` index arrays, subsampled (see the class)."""
         y_arr = None if y is None else np.asarray(y)
         stratify = (
             self.stratify
@@ -66,7 +73,20 @@ class SubsampledTrainSplitter:
             rng = np.random.default_rng([self.random_state, k])
             order = nested_order(y_arr[train] if stratify else None, len(train), rng)
             n_keep = max(1, len(train) * self.n_resources // self.n_samples)
-            yield np.sort(np.asarray(train)[order[:n_keep]]), test
+            train = np.sort(np.asarray(train)[order[:n_keep]])
+            if self.min_validation is None:
+                yield train, test
+                continue
+            n_test = max(self.min_validation, n_keep)
+            if n_test >= len(test):
+                yield train, test
+                continue
+            # Its own stream: the test order does not depend on the training
+            # fold's size.
+            rng = np.random.default_rng([self.random_state, k, 1])
+            test = np.asarray(test)
+            order = nested_order(y_arr[test] if stratify else None, len(test), rng)
+            yield train, np.sort(test[order[:n_test]])
 
 
 def nested_order(y: np.ndarray | None, n: int, rng: np.random.Generator) -> np.ndarray:

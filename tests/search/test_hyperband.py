@@ -389,6 +389,66 @@ def test_n_samples_resource_subsamples_training_folds():
     assert search.best_estimator_.n_train_ == 120
 
 
+def test_subsampled_splitter_cuts_test_folds_to_a_nested_stratified_floor():
+    y = np.array([0] * 90 + [1] * 30)
+    base = StratifiedKFold(3)
+    previous = None
+    for n_res in (12, 40, 90):
+        splitter = SubsampledTrainSplitter(
+            base, n_res, 120, True, random_state=0, min_validation=20
+        )
+        splits = list(splitter.split(Xc, y))
+        for (train, test), (_, full_test) in zip(splits, base.split(Xc, y)):
+            # max(floor, training samples kept), at most the whole fold
+            assert len(test) == min(40, max(20, len(train)))
+            assert set(test) <= set(full_test)
+            assert abs(np.sum(y[test] == 1) - len(test) / 4) <= 1  # stratified
+        if previous is not None:  # nested: more resource, a superset
+            for (_, small), (_, large) in zip(previous, splits):
+                assert set(small) <= set(large)
+        previous = splits
+    assert [len(t) for _, t in splits] == [40, 40, 40]
+
+
+@pytest.mark.parametrize("scheduler", ["sync", "async"])
+def test_n_samples_rungs_below_the_last_score_a_floor_of_each_test_fold(
+    monkeypatch, scheduler
+):
+    from sklearn_hpo.search import _resources
+
+    monkeypatch.setattr(_resources, "MIN_VALIDATION", 20)
+    search = HyperbandSearchCV(
+        SampleCounter(), {"a": Real(0, 0.1)}, min_resources=12, cv=3,
+        random_state=0, scoring=lambda est, X, y: est.n_train_ * 1000 + len(X),
+        scheduler=scheduler,
+    ).fit(Xc, yc)  # fmt: skip
+    res = search.cv_results_
+    assert set(res["n_resources"]) == {13, 40, 120}
+    n_train = np.asarray(res["n_resources"]) * 80 // 120
+    n_test = np.round(res["mean_test_score"]) - 1000 * n_train
+    # Training folds of 80 samples, test folds of 40: the rungs below 120
+    # are scored on max(20, training samples) of them, the last ones on all.
+    expected = np.where(n_train < 80, np.maximum(20, n_train), 40)
+    np.testing.assert_array_equal(n_test, expected)
+    assert search.best_score_ == 80 * 1000 + 40
+
+
+def test_n_samples_last_rung_below_max_resources_scores_whole_test_folds(
+    monkeypatch,
+):
+    from sklearn_hpo.search import _resources
+
+    monkeypatch.setattr(_resources, "MIN_VALIDATION", 20)
+    search = SuccessiveHalvingSearchCV(
+        SampleCounter(), {"a": Real(0, 0.1)}, n_candidates=4, min_resources=12,
+        cv=3, random_state=0,
+        scoring=lambda est, X, y: est.n_train_ * 1000 + len(X),
+    ).fit(Xc, yc)  # fmt: skip
+    assert search.n_resources_ == [12, 36]  # the last rung stops below 120
+    n_test = np.round(search.cv_results_["mean_test_score"]) % 1000
+    np.testing.assert_array_equal(n_test, [20] * 4 + [40] * 2)
+
+
 @pytest.mark.parametrize("cls", [HyperbandSearchCV, SuccessiveHalvingSearchCV])
 @pytest.mark.parametrize("min_resources", ["auto", "smallest"])
 def test_min_resources_auto_for_n_samples_is_sklearn_smallest(cls, min_resources):

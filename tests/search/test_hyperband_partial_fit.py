@@ -237,3 +237,48 @@ def test_routed_sample_weight_reaches_a_pipelines_final_partial_fit():
             scoring=all_weighted, error_score="raise",
         ).fit(X, y, sample_weight=np.ones(len(y)))  # fmt: skip
     assert np.all(search.cv_results_["mean_test_score"] == 1.0)
+
+
+class CheckRecorder(ClassifierMixin, BaseEstimator):
+    """Records, for each ``partial_fit`` call, whether it got ``classes`` and
+    whether scikit-learn's input and parameter checks were on."""
+
+    calls: list = []
+
+    def __init__(self, x0=0.5):
+        self.x0 = x0
+
+    def partial_fit(self, X, y, classes=None):
+        import sklearn
+
+        config = sklearn.get_config()
+        checked = not (
+            config["assume_finite"] or config["skip_parameter_validation"]
+        )
+        type(self).calls.append((classes is not None, checked))
+        if not hasattr(self, "classes_"):
+            self.classes_ = np.asarray(classes)
+        return self
+
+    def fit(self, X, y):  # pragma: no cover - the search must not call it
+        raise AssertionError("fit called instead of partial_fit")
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+def test_epochs_after_the_first_of_a_fit_skip_repeated_checks():
+    CheckRecorder.calls = []
+    search = SuccessiveHalvingSearchCV(
+        CheckRecorder(), SPACE, resource="partial_fit", n_candidates=3,
+        min_resources=4, max_resources=4, cv=3, random_state=0,
+        warm_start=False, refit=False,
+    ).fit(X, y)  # fmt: skip
+    calls = CheckRecorder.calls
+    n_fits = len(search.cv_results_["params"]) * search.n_splits_
+    assert len(calls) == 4 * n_fits
+    # Each fit: its first epoch gets the classes and is checked; the three
+    # that continue on the same data get neither.
+    assert calls == [(True, True), (False, False), (False, False), (False, False)] * (
+        n_fits
+    )
