@@ -313,12 +313,14 @@ def test_ctrl_c_ends_the_fits_of_every_candidate_out(tmp_path):
     # With n_jobs > 1 each candidate out waits in a thread of its own for
     # fits in joblib's worker processes; only the main thread sees the
     # KeyboardInterrupt. Control comes back before any running fit could
-    # end, and none ends afterwards: the workers were ended.
+    # end, and none ends afterwards: the workers were ended. (A fit already
+    # handed to a worker may still write its start mark while the workers
+    # are ended, so only the fits that end are counted afterwards.)
     lines = _interrupt_a_running_search(tmp_path)
     n_started, n_ended = lines["AT_INTERRUPT"]
     assert n_started >= 1
     assert n_ended == 0
-    assert lines["LATER"] == [n_started, 0]
+    assert lines["LATER"][1] == 0
 
 
 @pytest.mark.slow
